@@ -1,0 +1,211 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * svffd: the svff daemon.  Wiring only: options, config, EAL, the control
+ * plane (lib/svff), signals.
+ *
+ *   svffd [--config FILE] [--help] [--version] [-- EAL options]
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <rte_eal.h>
+#include <rte_errno.h>
+#include <rte_lcore.h>
+#include <rte_log.h>
+
+#include "svff.h"
+#include "svff_config.h"
+
+#define MAX_EAL_ARGS (SVFF_CONFIG_EAL_MAX + 64)
+
+static volatile sig_atomic_t stop_requested;
+
+static void
+on_signal(int sig)
+{
+	stop_requested = sig;
+}
+
+static void
+usage(FILE *out, const char *prog)
+{
+	fprintf(out,
+		"Usage: %s [options] [-- EAL options]\n"
+		"\n"
+		"svffd serves the SVFF lifecycle of a QDMA card's virtual functions\n"
+		"through DPDK telemetry (commands under /svff/).\n"
+		"\n"
+		"Options:\n"
+		"  -c, --config FILE   JSON configuration (default: built-in defaults:\n"
+		"                      emulated card, 4 VFs x 8 queues)\n"
+		"  -t, --check         load and check the configuration, then exit\n"
+		"  -h, --help          this help\n"
+		"  -V, --version       print the version and exit\n"
+		"\n"
+		"EAL options after '--' are passed to DPDK (e.g. -l 0-1); the config's\n"
+		"\"eal\" list comes first.  --file-prefix defaults to 'svff', so the\n"
+		"telemetry socket is /var/run/dpdk/svff/dpdk_telemetry.v2:\n"
+		"  echo /svff/info | dpdk-telemetry.py -f svff\n",
+		prog);
+}
+
+static bool
+has_arg(char **argv, int argc, const char *name)
+{
+	size_t n = strlen(name);
+
+	for (int i = 0; i < argc; i++)
+		if (strncmp(argv[i], name, n) == 0 && (argv[i][n] == '\0' || argv[i][n] == '='))
+			return true;
+	return false;
+}
+
+int
+main(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{"config", required_argument, NULL, 'c'},
+		{"check", no_argument, NULL, 't'},
+		{"help", no_argument, NULL, 'h'},
+		{"version", no_argument, NULL, 'V'},
+		{NULL, 0, NULL, 0},
+	};
+	char *eal_argv[MAX_EAL_ARGS];
+	int eal_argc = 0, own_argc = argc, opt, rc;
+	const char *config_path = NULL;
+	struct svff_config cfg;
+	char err[512];
+	bool check_only = false;
+	struct svff *s;
+
+	/* svffd's own options come before '--', EAL's after it. */
+	for (int i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "--") == 0) {
+			own_argc = i;
+			break;
+		}
+	}
+	while ((opt = getopt_long(own_argc, argv, "c:thV", opts, NULL)) != -1) {
+		switch (opt) {
+		case 'c':
+			config_path = optarg;
+			break;
+		case 't':
+			check_only = true;
+			break;
+		case 'h':
+			usage(stdout, argv[0]);
+			return 0;
+		case 'V':
+			printf("svffd %s\n", SVFF_VERSION_STRING);
+			return 0;
+		default:
+			usage(stderr, argv[0]);
+			return 2;
+		}
+	}
+	if (optind < own_argc) {
+		fprintf(stderr, "svffd: unexpected argument '%s' (EAL options go after '--')\n",
+			argv[optind]);
+		return 2;
+	}
+
+	svff_config_defaults(&cfg);
+	if (config_path != NULL) {
+		rc = svff_config_load(config_path, &cfg, err, sizeof(err));
+		if (rc < 0) {
+			fprintf(stderr, "svffd: bad configuration: %s\n", err);
+			return 1;
+		}
+	}
+	if (check_only) {
+		printf("svffd: %s: OK\n", config_path ? config_path : "(defaults)");
+		return 0;
+	}
+
+	/* EAL arguments: program name, config "eal", command line, defaults. */
+	eal_argv[eal_argc++] = argv[0];
+	for (unsigned int i = 0; i < cfg.nb_eal_args; i++) {
+		char name[SVFF_CONFIG_STR_MAX], *eq;
+
+		/* an option given on the command line overrides the config's */
+		snprintf(name, sizeof(name), "%s", cfg.eal_args[i]);
+		eq = strchr(name, '=');
+		if (eq != NULL)
+			*eq = '\0';
+		if (name[0] == '-' && has_arg(&argv[own_argc], argc - own_argc, name)) {
+			if (eq == NULL && i + 1 < cfg.nb_eal_args && cfg.eal_args[i + 1][0] != '-')
+				i++;
+			continue;
+		}
+		eal_argv[eal_argc++] = cfg.eal_args[i];
+	}
+	for (int i = own_argc + 1; i < argc && eal_argc < MAX_EAL_ARGS - 8; i++)
+		eal_argv[eal_argc++] = argv[i];
+	if (!has_arg(eal_argv, eal_argc, "--file-prefix")) {
+		eal_argv[eal_argc++] = (char *)"--file-prefix";
+		eal_argv[eal_argc++] = (char *)"svff";
+	}
+	/* The emulated card needs no PCI bus scan (which would touch the
+	 * host's own devices); a real card is allow-listed by its address. */
+	if (!has_arg(eal_argv, eal_argc, "-a") && !has_arg(eal_argv, eal_argc, "--allow") &&
+	    !has_arg(eal_argv, eal_argc, "-b") && !has_arg(eal_argv, eal_argc, "--block") &&
+	    !has_arg(eal_argv, eal_argc, "--no-pci")) {
+		if (cfg.card.type == SVFF_CARD_PCI) {
+			eal_argv[eal_argc++] = (char *)"-a";
+			eal_argv[eal_argc++] = cfg.card.pci;
+		} else {
+			eal_argv[eal_argc++] = (char *)"--no-pci";
+		}
+	}
+	if (!has_arg(eal_argv, eal_argc, "--log-level")) {
+		static char lvl[64];
+
+		snprintf(lvl, sizeof(lvl), "--log-level=lib.svff:%s", cfg.log_level);
+		eal_argv[eal_argc++] = lvl;
+	}
+	eal_argv[eal_argc] = NULL;
+
+	rc = rte_eal_init(eal_argc, eal_argv);
+	if (rc < 0) {
+		fprintf(stderr, "svffd: EAL initialisation failed: %s\n", rte_strerror(rte_errno));
+		return 1;
+	}
+
+	s = svff_create(&cfg, err, sizeof(err));
+	if (s == NULL) {
+		fprintf(stderr, "svffd: %s\n", err);
+		rte_eal_cleanup();
+		return 1;
+	}
+	rc = svff_telemetry_register(s);
+	if (rc < 0) {
+		fprintf(stderr, "svffd: cannot register telemetry commands: %s\n", strerror(-rc));
+		svff_destroy(s);
+		rte_eal_cleanup();
+		return 1;
+	}
+
+	signal(SIGINT, on_signal);
+	signal(SIGTERM, on_signal);
+	printf("svffd %s ready: config %s, telemetry under /svff/ (file prefix in use: see "
+		"/var/run/dpdk/)\n", SVFF_VERSION_STRING, config_path ? config_path : "(defaults)");
+	fflush(stdout);
+
+	/* a signal interrupts the sleep; the bounded sleep closes the
+	 * check-then-sleep race without signal masks */
+	while (!stop_requested)
+		usleep(200 * 1000);
+
+	printf("svffd: %s received, shutting down\n", stop_requested == SIGINT ? "SIGINT" : "SIGTERM");
+	svff_destroy(s);
+	rte_eal_cleanup();
+	printf("svffd: stopped\n");
+	return 0;
+}

@@ -1,0 +1,53 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/**
+ * @file
+ * The svff control plane: one object per svffd instance.  It owns the
+ * configuration, the card (through the QDMA PMD's private API) and the VF
+ * lifecycle, and serves the /svff/ telemetry commands.
+ */
+#ifndef SVFF_H
+#define SVFF_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "svff_config.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/** Version string of svff (from the VERSION file). */
+#define SVFF_VERSION_STRING SVFF_VERSION
+
+struct svff;
+
+/**
+ * Create the control plane for @p cfg.  EAL must be initialised.
+ * @return the object, or NULL with a reason in @p err.
+ */
+struct svff *svff_create(const struct svff_config *cfg, char *err, size_t errlen);
+
+/** The configuration the instance runs with. */
+const struct svff_config *svff_get_config(const struct svff *s);
+
+/** Seconds since svff_create(). */
+uint64_t svff_uptime_s(const struct svff *s);
+
+/**
+ * Register the /svff/ telemetry commands for @p s.  DPDK 22.11's telemetry
+ * callbacks take no context argument, so exactly one instance per process
+ * may be registered; a second call fails with -EEXIST.
+ */
+int svff_telemetry_register(struct svff *s);
+
+/** Stop serving telemetry for @p s (commands then answer with an error). */
+void svff_telemetry_unregister(struct svff *s);
+
+/** Release everything @p s holds. */
+void svff_destroy(struct svff *s);
+
+#ifdef __cplusplus
+}
+#endif
+#endif /* SVFF_H */

@@ -1,0 +1,123 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: BSD-3-Clause
+"""svffd skeleton end to end: starts on the shipped config, answers
+/svff/info and /svff/version (also through dpdk-telemetry.py), refuses bad
+parameters, stops cleanly on SIGTERM/SIGINT, and refuses bad config files
+without starting anything."""
+import json
+import os
+import signal
+import subprocess
+import sys
+import tempfile
+import unittest
+
+sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "lib"))
+from svfftest import (BUILD, DPDK_BIN, RUNTIME, SOURCE, Proc, Telemetry,  # noqa: E402
+                      telemetry_path, unique_prefix, wait_for)
+
+SVFFD = os.path.join(BUILD, "app", "svffd", "svffd")
+CONFIG = os.path.join(SOURCE, "config", "default.json")
+
+
+def start(prefix, config=CONFIG):
+    return Proc([SVFFD, "--config", config, "--", "-l", "0", "--file-prefix", prefix,
+                 "-m", "64"])
+
+
+class Running(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.prefix = unique_prefix("run")
+        cls.proc = start(cls.prefix)
+        wait_for(lambda: os.path.exists(telemetry_path(cls.prefix)), 60,
+                 "telemetry socket", cls.proc)
+        cls.tel = Telemetry(cls.prefix)
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.tel.close()
+        cls.proc.stop()
+
+    def test_info(self):
+        r = self.tel.cmd("/svff/info")
+        self.assertEqual(r["name"], "svffd")
+        self.assertEqual(r["state"], "running")
+        self.assertEqual(r["card_type"], "emulated")
+        self.assertEqual(r["vfs"], 4)
+        self.assertEqual(r["vf_queues"], 8)
+        self.assertEqual(r["config"], CONFIG)
+        self.assertGreaterEqual(r["uptime_s"], 0)
+
+    def test_version(self):
+        r = self.tel.cmd("/svff/version")
+        with open(os.path.join(SOURCE, "VERSION")) as f:
+            self.assertEqual(r["svff"], f.read().strip())
+        self.assertTrue(r["dpdk"].startswith("DPDK 22.11"))
+
+    def test_params_refused(self):
+        r = self.tel.cmd("/svff/info,extra")
+        self.assertIn("error", r)
+        self.assertIn("no parameters", r["error"])
+        # and the daemon still answers normally afterwards
+        self.assertEqual(self.tel.cmd("/svff/info")["state"], "running")
+
+    def test_commands_listed(self):
+        r = self.tel.cmd("/")
+        self.assertIn("/svff/info", r)
+        self.assertIn("/svff/version", r)
+
+    def test_dpdk_telemetry_py(self):
+        tool = os.path.join(DPDK_BIN, "dpdk-telemetry.py")
+        out = subprocess.run([sys.executable, tool, "-f", self.prefix],
+                             input="/svff/info\n", capture_output=True, text=True,
+                             timeout=30)
+        self.assertEqual(out.returncode, 0, out.stderr)
+        line = [ln for ln in out.stdout.splitlines() if "/svff/info" in ln][0]
+        self.assertEqual(json.loads(line)["/svff/info"]["name"], "svffd")
+
+
+class Lifecycle(unittest.TestCase):
+    def test_sigterm_and_sigint_stop_cleanly(self):
+        for sig in (signal.SIGTERM, signal.SIGINT):
+            prefix = unique_prefix("sig%d" % sig)
+            p = start(prefix)
+            wait_for(lambda: os.path.exists(telemetry_path(prefix)), 60, "socket", p)
+            rc = p.stop(sig)
+            self.assertEqual(rc, 0, p.output)
+            self.assertIn("stopped", p.output)
+
+    def test_help(self):
+        out = subprocess.run([SVFFD, "--help"], capture_output=True, text=True, timeout=10)
+        self.assertEqual(out.returncode, 0)
+        self.assertIn("--config", out.stdout)
+
+
+class BadConfig(unittest.TestCase):
+    CASES = [
+        ('{\n  "vfs": {\n    "count": 4,,\n  }\n}', ":3:"),           # syntax: line 3
+        ('{"card": {"queues": 8, "colour": "red"}}', "unknown key 'card.colour'"),
+        ('{"vfs": {"count": "four"}}', "'vfs.count': expected an integer, got a string"),
+    ]
+
+    def test_bad_configs_start_nothing(self):
+        for text, needle in self.CASES:
+            with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False) as f:
+                f.write(text)
+                path = f.name
+            prefix = unique_prefix("bad")
+            try:
+                out = subprocess.run([SVFFD, "--config", path, "--", "-l", "0",
+                                      "--file-prefix", prefix],
+                                     capture_output=True, text=True, timeout=30)
+            finally:
+                os.unlink(path)
+            self.assertNotEqual(out.returncode, 0)
+            self.assertIn(path, out.stderr)
+            self.assertIn(needle, out.stderr)
+            # nothing started: EAL never created its runtime directory
+            self.assertFalse(os.path.exists(os.path.join(RUNTIME, prefix)))
+
+
+if __name__ == "__main__":
+    unittest.main(verbosity=2)

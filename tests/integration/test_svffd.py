@@ -14,7 +14,7 @@ import unittest
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "lib"))
 from svfftest import (BUILD, DPDK_BIN, RUNTIME, SOURCE, Proc, Telemetry,  # noqa: E402
-                      telemetry_path, unique_prefix, wait_for)
+                      main, telemetry_path, unique_prefix, wait_for)
 
 SVFFD = os.path.join(BUILD, "app", "svffd", "svffd")
 CONFIG = os.path.join(SOURCE, "config", "default.json")
@@ -120,4 +120,4 @@ class BadConfig(unittest.TestCase):
 
 
 if __name__ == "__main__":
-    unittest.main(verbosity=2)
+    main()

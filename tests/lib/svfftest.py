@@ -84,3 +84,74 @@ class Telemetry:
 
     def close(self):
         self.s.close()
+
+
+class _TapResult:
+    """Prints one TAP line per test case (meson's 'tap' protocol); details
+    of failures go to stderr."""
+
+    def __init__(self):
+        import unittest
+        self.base = unittest.TestResult()
+        self.n = 0
+        self.failed = 0
+
+    def run(self, suite):
+        import sys
+        import traceback
+        import unittest
+
+        class R(unittest.TestResult):
+            def __init__(r):
+                super().__init__()
+
+            def addSuccess(r, test):
+                super().addSuccess(test)
+                self._line(True, test)
+
+            def addFailure(r, test, err):
+                super().addFailure(test, err)
+                self._line(False, test, r._exc_info_to_string(err, test))
+
+            def addError(r, test, err):
+                super().addError(test, err)
+                self._line(False, test, r._exc_info_to_string(err, test))
+
+            def addSkip(r, test, reason):
+                super().addSkip(test, reason)
+                self._line(True, test, skip=reason)
+
+        r = R()
+        suite.run(r)
+        print("1..%d" % self.n)
+        sys.stdout.flush()
+        del traceback
+        return self.failed == 0
+
+    def _line(self, ok, test, detail=None, skip=None):
+        import sys
+        self.n += 1
+        name = test.id().replace("__main__.", "")
+        if skip is not None:
+            print("ok %d - %s # SKIP %s" % (self.n, name, skip))
+        elif ok:
+            print("ok %d - %s" % (self.n, name))
+        else:
+            self.failed += 1
+            print("not ok %d - %s" % (self.n, name))
+            sys.stderr.write("FAIL %s\n%s\n" % (name, detail or ""))
+        sys.stdout.flush()
+
+
+def main():
+    """unittest.main() replacement that speaks TAP (one line per case).
+    With arguments, runs only the named tests (Class or Class.test)."""
+    import sys
+    import unittest
+    loader = unittest.TestLoader()
+    mod = sys.modules["__main__"]
+    if len(sys.argv) > 1:
+        suite = loader.loadTestsFromNames(sys.argv[1:], mod)
+    else:
+        suite = loader.loadTestsFromModule(mod)
+    sys.exit(0 if _TapResult().run(suite) else 1)

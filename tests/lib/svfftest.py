@@ -155,3 +155,131 @@ def main():
     else:
         suite = loader.loadTestsFromModule(mod)
     sys.exit(0 if _TapResult().run(suite) else 1)
+
+
+# ---------------------------------------------------------------- DPDK apps
+
+def dpdk_bin(name):
+    return os.path.join(DPDK_BIN, name)
+
+
+def private_plugin_dir():
+    """EAL refuses a -d plugin below a world-writable directory (/tmp):
+    copy the PMD into a fresh root-only directory under /run."""
+    import shutil
+    import tempfile
+    d = tempfile.mkdtemp(prefix="svff-pmd-", dir="/run")
+    os.chmod(d, 0o700)
+    src = os.path.join(BUILD, "drivers", "librte_net_qdma.so")
+    dst = os.path.join(d, "librte_net_qdma.so")
+    shutil.copy2(src, dst)
+    return d, dst
+
+
+def slot_dir():
+    """A private directory for card sockets."""
+    import tempfile
+    d = tempfile.mkdtemp(prefix="svff-card-", dir="/run")
+    os.chmod(d, 0o700)
+    return d
+
+
+class TestPmd:
+    """dpdk-testpmd in interactive mode, driven through stdin."""
+
+    PROMPT = "testpmd> "
+
+    def __init__(self, prefix, plugin, vdevs, lcores="0,1", extra_eal=(), app_args=(),
+                 mem_mb=256):
+        import threading
+        # stdbuf: testpmd writes the prompt directly but its output through
+        # stdio, which a pipe would buffer behind the prompt
+        argv = ["stdbuf", "-o0", "-e0", dpdk_bin("dpdk-testpmd"), "-l", lcores,
+                "--file-prefix", prefix,
+                "--no-pci", "-m", str(mem_mb), "-d", plugin]
+        for v in vdevs:
+            argv += ["--vdev", v]
+        argv += list(extra_eal)
+        argv += ["--", "-i", "--total-num-mbufs=8192", "--port-topology=loop"] + list(app_args)
+        self.argv = argv
+        self.p = subprocess.Popen(argv, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                  stderr=subprocess.STDOUT, text=True,
+                                  start_new_session=True, bufsize=1)
+        self.buf = ""
+        self.lock = threading.Lock()
+        self.t = threading.Thread(target=self._reader, daemon=True)
+        self.t.start()
+        self.wait_prompt(0, timeout=60)
+
+    def _reader(self):
+        for line in iter(lambda: self.p.stdout.read(1), ""):
+            with self.lock:
+                self.buf += line
+
+    def output(self):
+        with self.lock:
+            return self.buf
+
+    def wait_prompt(self, count_before, timeout=30):
+        end = time.monotonic() + timeout
+        while time.monotonic() < end:
+            out = self.output()
+            if out.count(self.PROMPT) > count_before:
+                return out
+            if self.p.poll() is not None:
+                time.sleep(0.2)
+                raise AssertionError("testpmd exited (%s):\n%s" % (self.p.returncode,
+                                                                    self.output()[-4000:]))
+            time.sleep(0.02)
+        raise AssertionError("testpmd: no prompt within %ds:\n%s" % (timeout,
+                                                                     self.output()[-4000:]))
+
+    def cmd(self, text, timeout=30):
+        before = self.output()
+        n = before.count(self.PROMPT)
+        self.p.stdin.write(text + "\n")
+        self.p.stdin.flush()
+        out = self.wait_prompt(n, timeout)
+        return out[len(before):]
+
+    def port_stats(self, port=0):
+        import re
+        out = self.cmd("show port stats %d" % port)
+        st = {}
+        for k in ("RX-packets", "RX-missed", "RX-bytes", "RX-errors", "RX-nombuf",
+                  "TX-packets", "TX-errors", "TX-bytes"):
+            m = re.search(r"%s:\s+(\d+)" % k, out)
+            st[k] = int(m.group(1)) if m else None
+        return st
+
+    def xstats(self, port=0):
+        import re
+        out = self.cmd("show port xstats %d" % port)
+        return {m.group(1): int(m.group(2))
+                for m in re.finditer(r"^\s*(\S+):\s+(\d+)\s*$", out, re.M)}
+
+    def stop(self, timeout=20):
+        if self.p.poll() is None:
+            try:
+                self.p.stdin.write("quit\n")
+                self.p.stdin.flush()
+            except (BrokenPipeError, ValueError):
+                pass
+            try:
+                self.p.wait(timeout=timeout)
+            except subprocess.TimeoutExpired:
+                os.killpg(self.p.pid, signal.SIGKILL)
+                self.p.wait()
+        try:
+            self.p.stdin.close()
+        except (BrokenPipeError, ValueError, OSError):
+            pass
+        self.t.join(timeout=5)
+        if self.p.stdout:
+            self.p.stdout.close()
+        return self.p.returncode
+
+    def kill(self):
+        if self.p.poll() is None:
+            os.killpg(self.p.pid, signal.SIGKILL)
+        self.p.wait()

@@ -1,0 +1,263 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * QDMA PMD private definitions: the adapter (dev_private), queues, register
+ * access.  Register offsets, fields and layouts come from lib/qdma_hw only.
+ */
+#ifndef QDMA_H
+#define QDMA_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <ethdev_driver.h>
+#include <rte_io.h>
+#include <rte_log.h>
+#include <rte_spinlock.h>
+
+#include "qdma_hw.h"
+#include "rte_pmd_qdma.h"
+
+extern int qdma_logtype_init;
+extern int qdma_logtype_mbox;
+extern int qdma_logtype_rx;
+extern int qdma_logtype_tx;
+
+#define QDMA_LOG(level, fmt, ...) \
+	rte_log(RTE_LOG_ ## level, qdma_logtype_init, "qdma: " fmt "\n", ##__VA_ARGS__)
+#define QDMA_MBOX_LOG(level, fmt, ...) \
+	rte_log(RTE_LOG_ ## level, qdma_logtype_mbox, "qdma mbox: " fmt "\n", ##__VA_ARGS__)
+
+/** Most queues one function may use (VF DMAP space holds 256). */
+#define QDMA_MAX_QUEUES_PER_FN 256u
+/** Functions of one card (QDMA3.1: 8-bit function ids). */
+#define QDMA_MAX_FUNCS 256u
+/** Burst cap of the RX completion loop (as the reference PMD). */
+#define QDMA_RX_BURST_MAX 128u
+/** Refill the C2H ring once this many slots are free. */
+#define QDMA_RX_REFILL_THRESH 32u
+/** Timeout of one mailbox request, ms. */
+#define QDMA_MBOX_TIMEOUT_MS 5000u
+/** Timeout of one indirect-context command, us. */
+#define QDMA_IND_TIMEOUT_US 500000u
+
+struct qdma_adapter;
+
+/** Transport below the PMD: how the BARs and DMA are reached. */
+enum qdma_bus {
+	QDMA_BUS_PCI = 0,  /**< real card, vfio-pci */
+	QDMA_BUS_SLOT,     /**< emulated card, lib/vslot */
+};
+
+/** Values of the global CSR tables (PF: registers; VF: mailbox CSR). */
+struct qdma_csr {
+	uint32_t ring_sz[QDMA_CSR_TABLE_ENTRIES];
+	uint32_t buf_sz[QDMA_CSR_TABLE_ENTRIES];
+	uint32_t timer_cnt[QDMA_CSR_TABLE_ENTRIES];
+	uint32_t cnt_th[QDMA_CSR_TABLE_ENTRIES];
+};
+
+/** Queue statistics (per queue, written by the queue's lcore only). */
+struct qdma_qstats {
+	uint64_t pkts;
+	uint64_t bytes;
+	uint64_t doorbells;
+	uint64_t errors;
+	uint64_t completions;
+};
+
+/** ST receive queue = C2H descriptor ring + completion ring. */
+struct qdma_rxq {
+	/* fast path */
+	struct qdma_c2h_st_desc *ring;          /**< R entries (R-1 usable) */
+	uint8_t *cmpt;                          /**< completion ring, rc entries */
+	volatile struct qdma_status_desc *cmpt_status; /**< at cmpt[(rc-1)*esz] */
+	struct rte_mbuf **sw_ring;              /**< mbuf of each C2H slot */
+	volatile void *db_c2h_pidx;             /**< doorbells in the function's BAR */
+	volatile void *db_cmpt_cidx;
+	struct rte_mempool *mp;
+	uint32_t cmpt_db_bits;                  /**< counter/timer/trigger/stat_en */
+	uint16_t r;                             /**< C2H ring entries incl. status */
+	uint16_t rc;                            /**< completion ring entries incl. status */
+	uint16_t rx_tail;                       /**< next slot the card fills */
+	uint16_t pidx;                          /**< last C2H_PIDX written */
+	uint16_t cmpt_cidx;                     /**< next completion to read */
+	uint16_t esz;                           /**< completion entry bytes */
+	uint16_t buf_size;                      /**< C2H buffer bytes */
+	uint16_t port_id;
+	uint16_t queue_id;
+	bool in_error;                          /**< a bad completion stopped the queue */
+	struct qdma_qstats st;
+	/* control */
+	struct qdma_adapter *ad;
+	const struct rte_memzone *mz_ring, *mz_cmpt;
+	uint16_t nb_desc;
+	uint16_t qid_hw;
+	uint8_t rngsz_idx, cmpt_rngsz_idx, bufsz_idx, cnt_idx, tmr_idx, trig;
+	uint8_t cmpt_sz;                        /**< enum qdma_cmpt_sz */
+	bool started;
+	bool deferred_start;
+};
+
+/** ST transmit queue = H2C descriptor ring. */
+struct qdma_txq {
+	struct qdma_h2c_st_desc *ring;          /**< R entries (R-1 usable) */
+	volatile struct qdma_status_desc *status; /**< at ring[R-1] */
+	struct rte_mbuf **sw_ring;              /**< packet to free when its last desc is done */
+	volatile void *db_h2c_pidx;
+	uint16_t r;
+	uint16_t pidx;                          /**< next descriptor to fill */
+	uint16_t cons;                          /**< next descriptor to reclaim */
+	uint16_t port_id;
+	uint16_t queue_id;
+	struct qdma_qstats st;
+	/* control */
+	struct qdma_adapter *ad;
+	const struct rte_memzone *mz_ring;
+	uint16_t nb_desc;
+	uint16_t qid_hw;
+	uint8_t rngsz_idx;
+	bool started;
+	bool deferred_start;
+};
+
+/** Per-function state the PF keeps (resource manager + mailbox service). */
+struct qdma_fn_entry {
+	bool online;            /**< said HELLO, no BYE since */
+	int32_t qbase;          /**< -1: none */
+	uint32_t qmax;
+	uint32_t active[3];     /**< active queues per enum qdma_mbox_qtype */
+	uint64_t msgs;          /**< messages received from it */
+	uint64_t rejects;       /**< of which refused */
+};
+
+/** PF role state. */
+struct qdma_pf {
+	struct qdma_fn_entry fn[QDMA_MAX_FUNCS];
+	struct rte_pmd_qdma_policy policy;
+	void *policy_arg;
+	bool policy_set;
+	bool mbox_poll;         /**< the owner polls rte_pmd_qdma_mbox_service() */
+	bool mbox_irq_registered;
+	uint64_t mbox_rx, mbox_tx, mbox_rejects, mbox_dropped;
+	uint64_t err_counts[8]; /**< errors seen per leaf register */
+	uint32_t num_qs;        /**< the card's queue space */
+};
+
+/** Everything the PMD keeps per port (ethdev dev_private). */
+struct qdma_adapter {
+	struct rte_eth_dev *eth;
+	enum qdma_bus bus;
+	bool is_vf;
+	uint8_t *bar;            /**< config BAR */
+	size_t bar_len;
+	uint8_t *user_bar;       /**< example-design AXI-Lite BAR (may be NULL) */
+	uint32_t mbox_base;      /**< QDMA_PF_MBOX_BASE / QDMA_VF_MBOX_BASE */
+	uint32_t dmap_base;      /**< QDMA_PF_DMAP_BASE / QDMA_VF_DMAP_BASE */
+	uint16_t func_id;        /**< our QDMA function number */
+	uint32_t ip_version;     /**< PF MISC_CAP / VF version register */
+	struct qdma_mbox_dev_cap cap;
+	struct qdma_csr csr;
+	bool csr_valid;
+	int32_t qbase;           /**< our queue window (FMAP) */
+	uint32_t qmax;
+	rte_spinlock_t ind_lock; /**< indirect context interface */
+	rte_spinlock_t mbox_lock;/**< mailbox registers */
+	struct rte_intr_handle *intr;   /**< mailbox interrupt (eventfd / vfio) */
+	struct qdma_pf *pf;      /**< PF role only */
+	/* devargs */
+	uint8_t cmpt_sz;         /**< enum qdma_cmpt_sz (devarg cmpt_desc_len) */
+	uint8_t trig_mode;
+	bool desc_prefetch;
+	/* counters */
+	uint64_t mbox_tx, mbox_rx, mbox_timeouts;
+	uint64_t pf_msgs;        /**< PF->VF notices received (VF) */
+	/* VF role: PF notices */
+	bool pf_gone;            /**< PF_BYE received */
+	bool reset_pending;      /**< RESET_PREPARE received */
+	volatile bool req_inflight; /**< a VF request waits for its answer */
+	/* transport */
+	void *slot;              /**< struct vslot_client * (emulated card) */
+	char pci_addr[32];       /**< PCI address (real card) */
+	void (*transport_close)(struct qdma_adapter *ad);
+	char name[RTE_ETH_NAME_MAX_LEN];
+};
+
+static inline uint32_t
+qdma_rd(const struct qdma_adapter *ad, uint32_t off)
+{
+	return rte_read32(ad->bar + off);
+}
+
+static inline void
+qdma_wr(const struct qdma_adapter *ad, uint32_t off, uint32_t v)
+{
+	rte_write32(v, ad->bar + off);
+}
+
+static inline struct qdma_adapter *
+qdma_ad(struct rte_eth_dev *dev)
+{
+	return dev->data->dev_private;
+}
+
+/* qdma_common.c: device-level operations shared by both roles */
+int qdma_identify(struct qdma_adapter *ad);
+int qdma_pf_hw_init(struct qdma_adapter *ad);
+int qdma_ind_ctxt(struct qdma_adapter *ad, unsigned int sel, unsigned int op, unsigned int qid,
+		const uint32_t *data, unsigned int nwords, uint32_t *out);
+int qdma_fmap_write(struct qdma_adapter *ad, uint16_t func, uint32_t qbase, uint32_t qmax);
+int qdma_fmap_read(struct qdma_adapter *ad, uint16_t func, uint32_t *qbase, uint32_t *qmax);
+void qdma_pf_read_csr(struct qdma_adapter *ad);
+unsigned int qdma_pf_error_poll(struct qdma_adapter *ad);
+int qdma_parse_devargs(struct qdma_adapter *ad, const char *args, const char *const *extra_keys,
+		int (*extra)(const char *key, const char *value, void *opaque), void *opaque);
+
+/* qdma_mbox.c: mailbox transport and the VF's requests */
+int qdma_mbox_send(struct qdma_adapter *ad, uint16_t dst, const union qdma_mbox_msg *m);
+int qdma_mbox_recv(struct qdma_adapter *ad, union qdma_mbox_msg *m, uint16_t *src);
+void qdma_mbox_init(struct qdma_adapter *ad);
+int qdma_vf_request(struct qdma_adapter *ad, union qdma_mbox_msg *m);
+int qdma_vf_hello(struct qdma_adapter *ad);
+int qdma_vf_csr(struct qdma_adapter *ad);
+int qdma_vf_qreq(struct qdma_adapter *ad, uint32_t qmax);
+int qdma_vf_qnotify(struct qdma_adapter *ad, uint16_t qid_hw, unsigned int type, bool add);
+int qdma_vf_qctxt(struct qdma_adapter *ad, uint8_t op, uint16_t qid_hw, uint8_t flags,
+		const struct qdma_mbox_descq_conf *conf);
+void qdma_vf_bye(struct qdma_adapter *ad);
+void qdma_vf_handle_pf_msg(struct qdma_adapter *ad, union qdma_mbox_msg *m);
+
+/* qdma_pf_service.c: the PF's VF-message service and resource manager */
+int qdma_pf_init_state(struct qdma_adapter *ad);
+int qdma_resmgr_update(struct qdma_adapter *ad, uint16_t func, uint32_t qmax, int32_t hint,
+		int32_t *qbase_out);
+int qdma_pf_handle_msg(struct qdma_adapter *ad, uint16_t src, union qdma_mbox_msg *m,
+		bool *respond);
+int qdma_pf_mbox_service(struct qdma_adapter *ad, unsigned int budget);
+int qdma_pf_send_vfs(struct qdma_adapter *ad, uint8_t op, int32_t only_func);
+int qdma_queue_ctxt_write(struct qdma_adapter *ad, uint16_t func, uint16_t qid_hw, bool st,
+		bool c2h, unsigned int cmpt_type, const struct qdma_mbox_descq_conf *conf);
+int qdma_queue_ctxt_inv(struct qdma_adapter *ad, uint16_t qid_hw, bool st, bool c2h,
+		unsigned int cmpt_type, bool clear);
+
+/* qdma_ethdev.c */
+int qdma_eth_init(struct rte_eth_dev *dev);
+int qdma_eth_uninit(struct rte_eth_dev *dev);
+void qdma_mbox_intr_handler(void *arg);
+struct qdma_adapter *qdma_port_adapter(uint16_t port_id);
+
+/* qdma_vdev.c: slot operations (emulated card only) */
+int qdma_slot_grant(struct qdma_adapter *ad, unsigned int vf, uint64_t token, bool grant);
+int qdma_slot_numvfs(struct qdma_adapter *ad, int set, unsigned int *n, bool total);
+
+/* qdma_pci.c: SR-IOV through sysfs (real card) */
+int qdma_pci_numvfs(struct qdma_adapter *ad, int set, unsigned int *n, bool total);
+
+/* qdma_rxtx.c */
+uint16_t qdma_recv_pkts(void *rxq, struct rte_mbuf **pkts, uint16_t n);
+uint16_t qdma_xmit_pkts(void *txq, struct rte_mbuf **pkts, uint16_t n);
+int qdma_rxq_fill(struct qdma_rxq *q);
+void qdma_rxq_release_mbufs(struct qdma_rxq *q);
+void qdma_txq_release_mbufs(struct qdma_txq *q);
+int qdma_txq_drain(struct qdma_txq *q, unsigned int timeout_ms);
+
+#endif /* QDMA_H */

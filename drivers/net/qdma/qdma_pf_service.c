@@ -1,0 +1,649 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * The PF's VF-message service and queue resource manager.
+ *
+ * A VF is untrusted.  Every message is checked before it acts: the sender
+ * is the function the hardware reports (the header's claim is ignored),
+ * every queue id must lie in the sender's own window, every size/threshold
+ * must be a value of the CSR tables, every range must fit the queue space.
+ * Stricter than the reference PF where it is lax: FMAP must match the
+ * granted window, QCTXT_RD/CLR/INV are ownership-checked, interrupt-ring
+ * contexts are refused (their rings have no owner the PF could check).
+ * A refused request is answered with an error status and changes nothing.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <rte_cycles.h>
+
+#include "qdma.h"
+
+/* Mailbox status codes (reference §4.6/4.7), as carried in hdr.status. */
+#define ST_OK 0
+
+int
+qdma_pf_init_state(struct qdma_adapter *ad)
+{
+	struct qdma_pf *pf = ad->pf;
+
+	for (unsigned int f = 0; f < QDMA_MAX_FUNCS; f++) {
+		memset(&pf->fn[f], 0, sizeof(pf->fn[f]));
+		pf->fn[f].qbase = -1;
+	}
+	pf->num_qs = ad->cap.num_qs;
+	return 0;
+}
+
+/* ------------------------------------------------------------ resources */
+
+struct range {
+	uint32_t base, len;
+};
+
+static int
+range_cmp(const void *a, const void *b)
+{
+	const struct range *x = a, *y = b;
+
+	return x->base < y->base ? -1 : x->base > y->base;
+}
+
+/* Does [base, base+len) overlap any function's window except @p skip? */
+static bool
+range_taken(const struct qdma_pf *pf, uint32_t base, uint32_t len, uint16_t skip)
+{
+	for (unsigned int f = 0; f < QDMA_MAX_FUNCS; f++) {
+		const struct qdma_fn_entry *e = &pf->fn[f];
+
+		if (f == skip || e->qbase < 0 || e->qmax == 0)
+			continue;
+		if (base < (uint32_t)e->qbase + e->qmax && (uint32_t)e->qbase < base + len)
+			return true;
+	}
+	return false;
+}
+
+/*
+ * (Re)size the window of @p func (reference §5): refused while it has
+ * active queues; qmax 0 frees; a hint is taken exactly if free; otherwise
+ * best fit (smallest free gap, the later one on ties).  On failure the old
+ * window is kept.
+ */
+int
+qdma_resmgr_update(struct qdma_adapter *ad, uint16_t func, uint32_t qmax, int32_t hint,
+		int32_t *qbase_out)
+{
+	struct qdma_pf *pf = ad->pf;
+	struct qdma_fn_entry *e = &pf->fn[func];
+	struct range used[QDMA_MAX_FUNCS];
+	unsigned int n = 0;
+	uint32_t best_base = 0, best_len = UINT32_MAX, cur = 0;
+	bool found = false;
+
+	if (e->active[0] || e->active[1] || e->active[2])
+		return -EBUSY;
+	if (qmax > pf->num_qs)
+		return -ENOSPC;
+	if (qmax == 0) {
+		e->qbase = -1;
+		e->qmax = 0;
+		if (qbase_out)
+			*qbase_out = -1;
+		return 0;
+	}
+	if (hint >= 0) {
+		if ((uint64_t)hint + qmax > pf->num_qs || range_taken(pf, hint, qmax, func))
+			return -ENOSPC;
+		best_base = (uint32_t)hint;
+		found = true;
+	} else {
+		for (unsigned int f = 0; f < QDMA_MAX_FUNCS; f++)
+			if (f != func && pf->fn[f].qbase >= 0 && pf->fn[f].qmax > 0)
+				used[n++] = (struct range){ (uint32_t)pf->fn[f].qbase, pf->fn[f].qmax };
+		qsort(used, n, sizeof(used[0]), range_cmp);
+		for (unsigned int i = 0; i <= n; i++) {
+			uint32_t end = i < n ? used[i].base : pf->num_qs;
+
+			if (end > cur && end - cur >= qmax && end - cur <= best_len) {
+				best_len = end - cur;
+				best_base = cur;
+				found = true;
+			}
+			if (i < n && used[i].base + used[i].len > cur)
+				cur = used[i].base + used[i].len;
+		}
+	}
+	if (!found)
+		return -ENOSPC;
+	e->qbase = (int32_t)best_base;
+	e->qmax = qmax;
+	if (qbase_out)
+		*qbase_out = e->qbase;
+	return 0;
+}
+
+static bool
+qid_owned(const struct qdma_fn_entry *e, uint32_t qid)
+{
+	return e->qbase >= 0 && qid >= (uint32_t)e->qbase && qid < (uint32_t)e->qbase + e->qmax;
+}
+
+/* ------------------------------------------------------------- contexts */
+
+/*
+ * Compose and program the contexts of queue @p qid_hw for function @p func
+ * from a descq_conf whose values are already validated (reference §4.7
+ * order: CLR SW, HW, CR (+PFTCH, CMPT) then WR SW, PFTCH, CMPT).
+ */
+int
+qdma_queue_ctxt_write(struct qdma_adapter *ad, uint16_t func, uint16_t qid_hw, bool st, bool c2h,
+		unsigned int cmpt_type, const struct qdma_mbox_descq_conf *d)
+{
+	uint32_t fl = d->flags;
+	int rng = qdma_csr_table_find(ad->csr.ring_sz, (uint32_t)d->ringsz + 1);
+	struct qdma_sw_ctx sw = { 0 };
+	uint32_t w[QDMA_IND_CTXT_DATA_WORDS];
+	bool with_cmpt = cmpt_type != QDMA_MBOX_CMPT_CTXT_NONE;
+	bool cmpt_only = cmpt_type == QDMA_MBOX_CMPT_CTXT_ONLY;
+	unsigned int sw_sel = c2h ? QDMA_IND_SEL_SW_C2H : QDMA_IND_SEL_SW_H2C;
+	int rc;
+
+	if (!c2h)
+		with_cmpt = false;
+	if (!cmpt_only && rng < 0)
+		return -EINVAL;
+	/* clear */
+	if (!cmpt_only) {
+		rc = qdma_ind_ctxt(ad, sw_sel, QDMA_IND_OP_CLR, qid_hw, NULL, 0, NULL);
+		rc |= qdma_ind_ctxt(ad, c2h ? QDMA_IND_SEL_HW_C2H : QDMA_IND_SEL_HW_H2C,
+			QDMA_IND_OP_CLR, qid_hw, NULL, 0, NULL);
+		rc |= qdma_ind_ctxt(ad, c2h ? QDMA_IND_SEL_CR_C2H : QDMA_IND_SEL_CR_H2C,
+			QDMA_IND_OP_CLR, qid_hw, NULL, 0, NULL);
+		if (st && c2h)
+			rc |= qdma_ind_ctxt(ad, QDMA_IND_SEL_PFTCH, QDMA_IND_OP_CLR, qid_hw, NULL, 0,
+				NULL);
+		if (rc)
+			return -EIO;
+	}
+	if (with_cmpt && qdma_ind_ctxt(ad, QDMA_IND_SEL_CMPT, QDMA_IND_OP_CLR, qid_hw, NULL, 0,
+			NULL) < 0)
+		return -EIO;
+
+	if (!cmpt_only) {
+		sw.fnc_id = func;
+		sw.qen = 1;
+		sw.fcrd_en = !!(fl & QDMA_DESCQ_F_FORCED_EN);
+		sw.wbi_chk = !!(fl & QDMA_DESCQ_F_WBI_CHK);
+		sw.wbi_intvl_en = !!(fl & QDMA_DESCQ_F_WBI_INTVL_EN);
+		sw.rngsz_idx = (uint8_t)rng;
+		sw.desc_sz = (uint8_t)((fl >> QDMA_DESCQ_DESC_SZ_SHIFT) & QDMA_DESCQ_DESC_SZ_MASK);
+		sw.bypass = !!(fl & QDMA_DESCQ_F_EN_BYPASS);
+		sw.wbk_en = !!(fl & QDMA_DESCQ_F_WBK_EN);
+		sw.irq_en = !!(fl & QDMA_DESCQ_F_IRQ_EN);
+		sw.irq_arm = !!(fl & QDMA_DESCQ_F_IRQ_ARM);
+		sw.is_mm = !st;
+		sw.ring_base = d->ring_bs_addr;
+		sw.vec = d->intr & QDMA_DESCQ_INTR_ID_MASK;
+		sw.intr_aggr = !!(d->intr & QDMA_DESCQ_INTR_AGGR);
+		if (st && c2h && func != ad->func_id) {
+			/* as the reference PF composes ST C2H contexts of VFs */
+			sw.irq_en = sw.irq_arm = sw.wbk_en = sw.wbi_chk = 0;
+		}
+		if (qdma_sw_ctx_encode(&sw, w) < 0 ||
+		    qdma_ind_ctxt(ad, sw_sel, QDMA_IND_OP_WR, qid_hw, w, QDMA_SW_CTX_WORDS, NULL) < 0)
+			return -EIO;
+		if (st && c2h) {
+			struct qdma_pfch_ctx p = { 0 };
+			int b = qdma_csr_table_find(ad->csr.buf_sz, d->bufsz);
+
+			if (b < 0)
+				return -EINVAL;
+			p.valid = 1;
+			p.bufsz_idx = (uint8_t)b;
+			p.pfch_en = !!(fl & QDMA_DESCQ_F_PFCH_EN);
+			p.bypass = !!(fl & QDMA_DESCQ_F_EN_BYPASS_PFCH);
+			if (qdma_pfch_ctx_encode(&p, w) < 0 ||
+			    qdma_ind_ctxt(ad, QDMA_IND_SEL_PFTCH, QDMA_IND_OP_WR, qid_hw, w,
+				    QDMA_PFCH_CTX_WORDS, NULL) < 0)
+				return -EIO;
+		}
+	}
+	if (with_cmpt) {
+		struct qdma_cmpt_ctx c = { 0 };
+		int crng = qdma_csr_table_find(ad->csr.ring_sz, (uint32_t)d->cmpt_ringsz + 1);
+		int cnt = qdma_csr_table_find(ad->csr.cnt_th, d->cnt_thres);
+		int tmr = qdma_csr_table_find(ad->csr.timer_cnt, d->timer_thres);
+
+		if (crng < 0 || cnt < 0 || tmr < 0)
+			return -EINVAL;
+		c.en_stat_desc = !!(fl & QDMA_DESCQ_F_CMPL_STAT_EN);
+		c.en_int = !!(fl & QDMA_DESCQ_F_CMPT_INT_EN);
+		c.trig_mode = (uint8_t)((fl >> QDMA_DESCQ_TRIG_MODE_SHIFT) &
+			QDMA_DESCQ_TRIG_MODE_MASK);
+		c.fnc_id = func;
+		c.counter_idx = (uint8_t)cnt;
+		c.timer_idx = (uint8_t)tmr;
+		c.color = 1;
+		c.ringsz_idx = (uint8_t)crng;
+		c.base_addr = d->cmpt_ring_bs_addr;
+		c.desc_sz = (uint8_t)((fl >> QDMA_DESCQ_CMPT_DESC_SZ_SHIFT) &
+			QDMA_DESCQ_CMPT_DESC_SZ_MASK);
+		c.valid = 1;
+		c.ovf_chk_dis = !!(fl & QDMA_DESCQ_F_DIS_OVF_CHK);
+		c.vec = d->intr & QDMA_DESCQ_INTR_ID_MASK;
+		c.int_aggr = !!(d->intr & QDMA_DESCQ_INTR_AGGR);
+		if (qdma_cmpt_ctx_encode(&c, w) < 0 ||
+		    qdma_ind_ctxt(ad, QDMA_IND_SEL_CMPT, QDMA_IND_OP_WR, qid_hw, w,
+			    QDMA_CMPT_CTX_WORDS, NULL) < 0)
+			return -EIO;
+	}
+	return 0;
+}
+
+/* Invalidate (or clear) every context of a queue. */
+int
+qdma_queue_ctxt_inv(struct qdma_adapter *ad, uint16_t qid_hw, bool st, bool c2h,
+		unsigned int cmpt_type, bool clear)
+{
+	unsigned int op = clear ? QDMA_IND_OP_CLR : QDMA_IND_OP_INV;
+	int rc = 0;
+
+	if (cmpt_type != QDMA_MBOX_CMPT_CTXT_ONLY) {
+		rc |= qdma_ind_ctxt(ad, c2h ? QDMA_IND_SEL_SW_C2H : QDMA_IND_SEL_SW_H2C, op, qid_hw,
+			NULL, 0, NULL);
+		rc |= qdma_ind_ctxt(ad, c2h ? QDMA_IND_SEL_HW_C2H : QDMA_IND_SEL_HW_H2C, op, qid_hw,
+			NULL, 0, NULL);
+		if (st)
+			rc |= qdma_ind_ctxt(ad, c2h ? QDMA_IND_SEL_CR_C2H : QDMA_IND_SEL_CR_H2C, op,
+				qid_hw, NULL, 0, NULL);
+		if (st && c2h)
+			rc |= qdma_ind_ctxt(ad, QDMA_IND_SEL_PFTCH, op, qid_hw, NULL, 0, NULL);
+	}
+	if (c2h && cmpt_type != QDMA_MBOX_CMPT_CTXT_NONE)
+		rc |= qdma_ind_ctxt(ad, QDMA_IND_SEL_CMPT, op, qid_hw, NULL, 0, NULL);
+	return rc ? -EIO : 0;
+}
+
+/* Clear every context of every queue of a window (a VF leaving or resetting). */
+static void
+clear_window(struct qdma_adapter *ad, const struct qdma_fn_entry *e)
+{
+	if (e->qbase < 0)
+		return;
+	for (uint32_t q = (uint32_t)e->qbase; q < (uint32_t)e->qbase + e->qmax; q++) {
+		qdma_queue_ctxt_inv(ad, (uint16_t)q, true, false, QDMA_MBOX_CMPT_CTXT_NONE, true);
+		qdma_queue_ctxt_inv(ad, (uint16_t)q, true, true, QDMA_MBOX_CMPT_CTXT_WITH_ST, true);
+	}
+}
+
+/* --------------------------------------------------------- VF messages */
+
+static int
+check_descq(struct qdma_adapter *ad, bool st, bool c2h, unsigned int cmpt_type,
+		const struct qdma_mbox_descq_conf *d)
+{
+	uint32_t fl = d->flags;
+	unsigned int desc_sz = (fl >> QDMA_DESCQ_DESC_SZ_SHIFT) & QDMA_DESCQ_DESC_SZ_MASK;
+	unsigned int trig = (fl >> QDMA_DESCQ_TRIG_MODE_SHIFT) & QDMA_DESCQ_TRIG_MODE_MASK;
+	bool cmpt = c2h && cmpt_type != QDMA_MBOX_CMPT_CTXT_NONE;
+
+	if (cmpt_type != QDMA_MBOX_CMPT_CTXT_ONLY) {
+		if (qdma_csr_table_find(ad->csr.ring_sz, (uint32_t)d->ringsz + 1) < 0)
+			return QDMA_MBOX_ERR_INV_RINGSZ;
+		/* the descriptor size must be the one of the queue type */
+		if (desc_sz != (!st ? QDMA_DESC_SZ_32B : c2h ? QDMA_DESC_SZ_8B : QDMA_DESC_SZ_16B))
+			return QDMA_MBOX_ERR_INV_MSG;
+		if (d->ring_bs_addr == 0 || (d->ring_bs_addr & 63) != 0)
+			return QDMA_MBOX_ERR_INV_MSG;
+		if (fl & QDMA_DESCQ_F_EN_BYPASS)
+			return QDMA_MBOX_ERR_INV_MSG;   /* no bypass logic on this card */
+		if (st && c2h && qdma_csr_table_find(ad->csr.buf_sz, d->bufsz) < 0)
+			return QDMA_MBOX_ERR_INV_BUFSZ;
+	}
+	if (cmpt) {
+		if (qdma_csr_table_find(ad->csr.ring_sz, (uint32_t)d->cmpt_ringsz + 1) < 0)
+			return QDMA_MBOX_ERR_INV_RINGSZ;
+		if (qdma_csr_table_find(ad->csr.cnt_th, d->cnt_thres) < 0)
+			return QDMA_MBOX_ERR_INV_CNTR_TH;
+		if (qdma_csr_table_find(ad->csr.timer_cnt, d->timer_thres) < 0)
+			return QDMA_MBOX_ERR_INV_TMR_TH;
+		if (trig > QDMA_CMPT_TRIG_MAX)
+			return QDMA_MBOX_ERR_INV_MSG;
+		if (d->cmpt_ring_bs_addr == 0 || (d->cmpt_ring_bs_addr & (QDMA_CTX_RING_ALIGN - 1)))
+			return QDMA_MBOX_ERR_INV_MSG;
+	}
+	/* no interrupts for VF queues: vectors are not the VF's to choose */
+	if (fl & (QDMA_DESCQ_F_IRQ_EN | QDMA_DESCQ_F_CMPT_INT_EN | QDMA_DESCQ_F_IRQ_ARM) ||
+	    (d->intr & QDMA_DESCQ_INTR_AGGR))
+		return QDMA_MBOX_ERR_INV_MSG;
+	return ST_OK;
+}
+
+static void
+vf_gone(struct qdma_adapter *ad, uint16_t src)
+{
+	struct qdma_pf *pf = ad->pf;
+	struct qdma_fn_entry *e = &pf->fn[src];
+	bool was = e->online;
+
+	clear_window(ad, e);
+	qdma_fmap_write(ad, src, 0, 0);
+	memset(e->active, 0, sizeof(e->active));
+	qdma_resmgr_update(ad, src, 0, -1, NULL);
+	e->online = false;
+	if (was && pf->policy.vf_bye != NULL)
+		pf->policy.vf_bye(pf->policy_arg, ad->eth->data->port_id, src);
+}
+
+/*
+ * Handle one message from function @p src (the hardware-reported sender).
+ * Fills the response in place; *respond tells whether to send it.
+ * Returns the status put in the response.
+ */
+int
+qdma_pf_handle_msg(struct qdma_adapter *ad, uint16_t src, union qdma_mbox_msg *m,
+		bool *respond)
+{
+	struct qdma_pf *pf = ad->pf;
+	struct qdma_fn_entry *e;
+	uint16_t port = ad->eth->data->port_id;
+	uint8_t op = m->hdr.op;
+	int st = ST_OK;
+
+	*respond = false;
+	if (src >= QDMA_MAX_FUNCS || src == ad->func_id) {
+		pf->mbox_dropped++;
+		return QDMA_MBOX_ERR_INV_MSG;
+	}
+	e = &pf->fn[src];
+	e->msgs++;
+	m->hdr.src_func_id = src;      /* never trust the header's claim */
+
+	switch (op) {
+	case QDMA_MBOX_OP_VF_BYE:
+		vf_gone(ad, src);
+		return ST_OK;
+	case QDMA_MBOX_OP_PF_RESET_VF_BYE:
+		vf_gone(ad, src);
+		*respond = true;
+		break;
+	case QDMA_MBOX_OP_RSP | QDMA_MBOX_OP_RESET_PREPARE:
+	case QDMA_MBOX_OP_RSP | QDMA_MBOX_OP_RESET_DONE:
+	case QDMA_MBOX_OP_RSP | QDMA_MBOX_OP_PF_BYE:
+		return ST_OK;   /* acknowledgements of our notices: nothing to answer */
+	case QDMA_MBOX_OP_HELLO: {
+		if (pf->policy.vf_hello != NULL && pf->policy.vf_hello(pf->policy_arg, port, src) < 0) {
+			st = QDMA_MBOX_ERR_INV_MSG;
+			*respond = true;
+			break;
+		}
+		/* a new instance of the VF driver: whatever the old one left is gone */
+		clear_window(ad, e);
+		memset(e->active, 0, sizeof(e->active));
+		qdma_fmap_write(ad, src, 0, 0);
+		e->online = true;
+		memset(&m->b[6], 0, QDMA_MBOX_MSG_BYTES - 6);
+		m->hello.qbase = e->qbase;
+		m->hello.qmax = e->qmax;
+		m->hello.cap = ad->cap;
+		m->hello.dma_device_index = 0;
+		*respond = true;
+		break;
+	}
+	default:
+		break;
+	}
+	if (op == QDMA_MBOX_OP_HELLO || op == QDMA_MBOX_OP_PF_RESET_VF_BYE)
+		goto reply;
+
+	*respond = true;
+	if (!e->online && op <= QDMA_MBOX_OP_XILINX_MAX) {
+		st = QDMA_MBOX_ERR_INV_MSG;   /* HELLO first */
+		memset(&m->b[6], 0, QDMA_MBOX_MSG_BYTES - 6);
+		goto reply;
+	}
+	switch (op) {
+	case QDMA_MBOX_OP_FMAP: {
+		/* stricter than the reference: exactly the granted window (or none) */
+		int32_t qb = m->fmap.qbase;
+		uint32_t qm = m->fmap.qmax;
+
+		if (qm == 0 || (qb == e->qbase && qm == e->qmax && e->qbase >= 0)) {
+			if (qdma_fmap_write(ad, src, qm ? (uint32_t)qb : 0, qm) < 0)
+				st = QDMA_MBOX_ERR_INV_MSG;
+		} else {
+			st = QDMA_MBOX_ERR_INV_QID;
+		}
+		break;
+	}
+	case QDMA_MBOX_OP_CSR:
+		memset(&m->b[6], 0, QDMA_MBOX_MSG_BYTES - 6);
+		for (unsigned int i = 0; i < QDMA_CSR_TABLE_ENTRIES; i++) {
+			m->csr.ringsz[i] = (uint16_t)ad->csr.ring_sz[i];
+			m->csr.bufsz[i] = (uint16_t)ad->csr.buf_sz[i];
+			m->csr.timer_cnt[i] = (uint8_t)ad->csr.timer_cnt[i];
+			m->csr.cnt_thres[i] = (uint8_t)ad->csr.cnt_th[i];
+		}
+		break;
+	case QDMA_MBOX_OP_QREQ: {
+		uint32_t qm = m->fmap.qmax;
+		int32_t qb = -1;
+		int rc;
+
+		if (qm > QDMA_MAX_QUEUES_PER_FN) {
+			st = QDMA_MBOX_ERR_NUM_QUEUES;
+		} else if (e->active[0] || e->active[1] || e->active[2]) {
+			st = QDMA_MBOX_ERR_NUM_QUEUES;
+		} else if (pf->policy.queue_request != NULL && qm != 0) {
+			rc = pf->policy.queue_request(pf->policy_arg, port, src, qm, &qb);
+			if (rc < 0 || qb < 0 || qdma_resmgr_update(ad, src, qm, qb, &qb) < 0)
+				st = QDMA_MBOX_ERR_NUM_QUEUES;
+		} else if (qdma_resmgr_update(ad, src, qm, -1, &qb) < 0) {
+			st = QDMA_MBOX_ERR_NUM_QUEUES;
+		}
+		if (st == ST_OK)
+			qdma_fmap_write(ad, src, 0, 0);
+		m->fmap.qbase = e->qbase;
+		m->fmap.qmax = e->qmax;
+		break;
+	}
+	case QDMA_MBOX_OP_QNOTIFY_ADD:
+	case QDMA_MBOX_OP_QNOTIFY_DEL: {
+		uint32_t t = m->qnotify.q_type;
+
+		if (!qid_owned(e, m->qnotify.qid_hw) || t > QDMA_MBOX_QTYPE_CMPT) {
+			st = QDMA_MBOX_ERR_INV_QID;
+		} else if (op == QDMA_MBOX_OP_QNOTIFY_ADD) {
+			if (e->active[t] >= e->qmax)
+				st = QDMA_MBOX_ERR_NO_QUEUES_LEFT;
+			else
+				e->active[t]++;
+		} else {
+			if (e->active[t] == 0)
+				st = QDMA_MBOX_ERR_INV_QID;
+			else
+				e->active[t]--;
+		}
+		break;
+	}
+	case QDMA_MBOX_OP_GET_QACTIVE_CNT:
+		memset(&m->b[6], 0, QDMA_MBOX_MSG_BYTES - 6);
+		m->qactive.h2c = e->active[0];
+		m->qactive.c2h = e->active[1];
+		m->qactive.cmpt = e->active[2];
+		break;
+	case QDMA_MBOX_OP_QCTXT_WRT:
+	case QDMA_MBOX_OP_QCTXT_CLR:
+	case QDMA_MBOX_OP_QCTXT_INV:
+	case QDMA_MBOX_OP_QCTXT_RD: {
+		uint16_t qid = m->qctxt.qid_hw;
+		uint8_t fl = m->qctxt.flags;
+		bool qst = fl & QDMA_MBOX_QCTXT_F_ST, c2h = fl & QDMA_MBOX_QCTXT_F_C2H;
+		unsigned int ct = qdma_mbox_qctxt_cmpt_type(fl);
+
+		if (!qid_owned(e, qid) || (fl & ~0x0Fu)) {
+			st = QDMA_MBOX_ERR_INV_QID;
+			break;
+		}
+		if (op == QDMA_MBOX_OP_QCTXT_WRT) {
+			st = check_descq(ad, qst, c2h, ct, &m->qctxt.descq);
+			if (st == ST_OK && pf->policy.ctxt_request != NULL &&
+			    pf->policy.ctxt_request(pf->policy_arg, port, src, qid, c2h, true) < 0)
+				st = QDMA_MBOX_ERR_INV_MSG;
+			if (st == ST_OK && qdma_queue_ctxt_write(ad, src, qid, qst, c2h, ct,
+					&m->qctxt.descq) < 0)
+				st = QDMA_MBOX_ERR_INV_MSG;
+		} else if (op == QDMA_MBOX_OP_QCTXT_RD) {
+			uint32_t w[QDMA_IND_CTXT_DATA_WORDS] = { 0 };
+			uint32_t qb = 0, qm = 0;
+			struct qdma_mbox_qctxt_rd_rsp *r = &m->qctxt_rd;
+
+			memset(&m->b[16], 0, QDMA_MBOX_MSG_BYTES - 16);
+			qdma_fmap_read(ad, src, &qb, &qm);
+			r->fmap_qbase = (uint16_t)qb;
+			r->fmap_qmax = (uint16_t)qm;
+			/* raw context words, as many as fit each field */
+			qdma_ind_ctxt(ad, c2h ? QDMA_IND_SEL_SW_C2H : QDMA_IND_SEL_SW_H2C,
+				QDMA_IND_OP_RD, qid, NULL, QDMA_SW_CTX_WORDS, w);
+			memcpy(r->sw_ctxt, w, QDMA_SW_CTX_WORDS * 4);
+			qdma_ind_ctxt(ad, c2h ? QDMA_IND_SEL_HW_C2H : QDMA_IND_SEL_HW_H2C,
+				QDMA_IND_OP_RD, qid, NULL, QDMA_HW_CTX_WORDS, w);
+			memcpy(r->hw_ctxt, w, QDMA_HW_CTX_WORDS * 4);
+			qdma_ind_ctxt(ad, c2h ? QDMA_IND_SEL_CR_C2H : QDMA_IND_SEL_CR_H2C,
+				QDMA_IND_OP_RD, qid, NULL, QDMA_CREDIT_CTX_WORDS, w);
+			memcpy(r->cr_ctxt, w, QDMA_CREDIT_CTX_WORDS * 4);
+			if (c2h) {
+				qdma_ind_ctxt(ad, QDMA_IND_SEL_PFTCH, QDMA_IND_OP_RD, qid, NULL,
+					QDMA_PFCH_CTX_WORDS, w);
+				memcpy(r->pfch_ctxt, w, QDMA_PFCH_CTX_WORDS * 4);
+				qdma_ind_ctxt(ad, QDMA_IND_SEL_CMPT, QDMA_IND_OP_RD, qid, NULL,
+					QDMA_CMPT_CTX_WORDS, w);
+				memcpy(r->cmpt_ctxt, w, sizeof(r->cmpt_ctxt));
+			}
+		} else {
+			if (pf->policy.ctxt_request != NULL &&
+			    pf->policy.ctxt_request(pf->policy_arg, port, src, qid, c2h, false) < 0)
+				st = QDMA_MBOX_ERR_INV_MSG;
+			else if (qdma_queue_ctxt_inv(ad, qid, qst, c2h, ct,
+					op == QDMA_MBOX_OP_QCTXT_CLR) < 0)
+				st = QDMA_MBOX_ERR_INV_MSG;
+		}
+		break;
+	}
+	case QDMA_MBOX_OP_INTR_CTXT_WRT:
+	case QDMA_MBOX_OP_INTR_CTXT_RD:
+	case QDMA_MBOX_OP_INTR_CTXT_CLR:
+	case QDMA_MBOX_OP_INTR_CTXT_INV:
+		/* interrupt rings have no owner the PF could check: refused */
+		st = QDMA_MBOX_ERR_INV_MSG;
+		break;
+	case QDMA_MBOX_OP_REG_LIST_READ: {
+		/* only identity registers a VF may see anyway */
+		static const uint32_t regs[] = { QDMA_CFG_BLOCK_ID, QDMA_GLBL2_MISC_CAP,
+			QDMA_GLBL2_CHANNEL_QDMA_CAP, QDMA_GLBL2_CHANNEL_MDMA };
+		uint16_t grp = m->reg_list.group;
+
+		memset(&m->b[8], 0, QDMA_MBOX_MSG_BYTES - 8);
+		if (grp > QDMA_MBOX_REG_GROUP_3) {
+			st = QDMA_MBOX_ERR_INV_MSG;
+			break;
+		}
+		if (grp == QDMA_MBOX_REG_GROUP_0 || grp == QDMA_MBOX_REG_GROUP_1) {
+			for (unsigned int i = 0; i < RTE_DIM(regs); i++) {
+				m->reg_list.regs[i].addr = regs[i];
+				m->reg_list.regs[i].val = qdma_rd(ad, regs[i]);
+			}
+			m->reg_list.num_regs = RTE_DIM(regs);
+		}
+		break;
+	}
+	default:
+		/* unknown op (or a response we never asked for): ignored */
+		*respond = false;
+		pf->mbox_dropped++;
+		return QDMA_MBOX_ERR_INV_MSG;
+	}
+reply:
+	if (st != ST_OK) {
+		e->rejects++;
+		pf->mbox_rejects++;
+		QDMA_MBOX_LOG(INFO, "%s: refused op 0x%02x from function %u (status %d)", ad->name,
+			op, src, st);
+	}
+	if (*respond)
+		qdma_mbox_msg_make_rsp(m, ad->func_id, st);
+	return st;
+}
+
+/* Send @p m to @p dst, waiting (bounded) for our outbox to be free. */
+static int
+pf_send(struct qdma_adapter *ad, uint16_t dst, const union qdma_mbox_msg *m)
+{
+	uint64_t deadline = rte_get_timer_cycles() + rte_get_timer_hz() / 20; /* 50 ms */
+	int rc;
+
+	while ((rc = qdma_mbox_send(ad, dst, m)) == -EBUSY) {
+		if (rte_get_timer_cycles() > deadline)
+			break;
+		rte_delay_us_sleep(10);
+	}
+	if (rc == 0)
+		ad->pf->mbox_tx++;
+	else
+		ad->pf->mbox_dropped++;
+	return rc;
+}
+
+int
+qdma_pf_mbox_service(struct qdma_adapter *ad, unsigned int budget)
+{
+	union qdma_mbox_msg m;
+	unsigned int n = 0;
+	uint16_t src;
+	bool respond;
+	int rc;
+
+	if (ad->is_vf || ad->pf == NULL)
+		return -ENOTSUP;
+	rte_spinlock_lock(&ad->mbox_lock);
+	while (n < budget) {
+		rc = qdma_mbox_recv(ad, &m, &src);
+		if (rc == 0)
+			break;
+		n++;
+		if (rc < 0) {
+			ad->pf->mbox_dropped++;
+			continue;
+		}
+		ad->pf->mbox_rx++;
+		qdma_pf_handle_msg(ad, src, &m, &respond);
+		if (respond)
+			pf_send(ad, src, &m);
+	}
+	rte_spinlock_unlock(&ad->mbox_lock);
+	return (int)n;
+}
+
+/* Send a PF->VF notice to @p only_func, or to every online VF (-1). */
+int
+qdma_pf_send_vfs(struct qdma_adapter *ad, uint8_t op, int32_t only_func)
+{
+	union qdma_mbox_msg m;
+	int sent = 0;
+
+	if (ad->is_vf || ad->pf == NULL)
+		return -ENOTSUP;
+	rte_spinlock_lock(&ad->mbox_lock);
+	for (unsigned int f = 0; f < QDMA_MAX_FUNCS; f++) {
+		if (f == ad->func_id || !ad->pf->fn[f].online)
+			continue;
+		if (only_func >= 0 && (uint32_t)only_func != f)
+			continue;
+		qdma_mbox_msg_init(&m, op, ad->func_id, (uint16_t)f);
+		if (pf_send(ad, (uint16_t)f, &m) == 0)
+			sent++;
+	}
+	rte_spinlock_unlock(&ad->mbox_lock);
+	return sent;
+}

@@ -1,0 +1,286 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * ST data path.
+ *
+ * RX: the completion ring's status descriptor pidx says how many packets
+ * the card finished; each completion entry carries a length, a packet takes
+ * as many consecutive C2H buffers as its length needs (chained mbufs); one
+ * CMPT_CIDX doorbell per burst; C2H buffers are refilled in bulk with one
+ * C2H_PIDX doorbell per refill.
+ * TX: one H2C descriptor per segment, one H2C_PIDX doorbell per burst,
+ * completed mbufs reclaimed in bulk from the status descriptor's cidx.
+ * No locks, no syscalls, no allocation beyond the mempool, no division.
+ */
+#include <rte_cycles.h>
+#include <rte_mbuf.h>
+#include <rte_prefetch.h>
+
+#include "qdma.h"
+
+/* Indices live in [0, r-2]: one step forward / backward with wrap. */
+static __rte_always_inline uint16_t
+ring_inc(uint16_t i, uint16_t r)
+{
+	return (uint16_t)(i + 1 == r - 1 ? 0 : i + 1);
+}
+
+static __rte_always_inline uint16_t
+ring_dist(uint16_t from, uint16_t to, uint16_t r)
+{
+	int d = (int)to - (int)from;
+
+	return (uint16_t)(d < 0 ? d + r - 1 : d);
+}
+
+/* ------------------------------------------------------------------ RX */
+
+/*
+ * Post buffers in [pidx, rx_tail - 1) (keeping one slot empty), in bulk,
+ * then ring the C2H_PIDX doorbell once.  Returns buffers posted.
+ */
+static __rte_always_inline unsigned int
+rxq_refill(struct qdma_rxq *q, unsigned int min)
+{
+	uint16_t r = q->r, idx = q->pidx;
+	/* posted buffers are [rx_tail, pidx); at most r-2 (one slot stays
+	 * empty so that pidx == cidx means "nothing posted") */
+	unsigned int free = (unsigned int)(r - 2) - ring_dist(q->rx_tail, q->pidx, r);
+	unsigned int n, first;
+
+	if (free < min || free == 0)
+		return 0;
+	/* contiguous part up to the ring end, then the wrapped part */
+	first = RTE_MIN(free, (unsigned int)(r - 1 - idx));
+	if (rte_mempool_get_bulk(q->mp, (void **)&q->sw_ring[idx], first) < 0)
+		return 0;
+	n = first;
+	if (free > first) {
+		if (rte_mempool_get_bulk(q->mp, (void **)&q->sw_ring[0], free - first) == 0)
+			n = free;
+	}
+	for (unsigned int i = 0; i < n; i++) {
+		struct rte_mbuf *m = q->sw_ring[idx];
+
+		rte_mbuf_refcnt_set(m, 1);
+		m->next = NULL;
+		m->nb_segs = 1;
+		m->data_off = RTE_PKTMBUF_HEADROOM;
+		m->port = q->port_id;
+		m->ol_flags = 0;
+		q->ring[idx].dst_addr = rte_mbuf_data_iova_default(m);
+		idx = ring_inc(idx, r);
+	}
+	q->pidx = idx;
+	rte_write32(qdma_db_pidx(idx, 0), q->db_c2h_pidx);
+	q->st.doorbells++;
+	return n;
+}
+
+/* Start: post r-2 buffers (indices 0..r-3), doorbell pidx r-2 by the caller. */
+int
+qdma_rxq_fill(struct qdma_rxq *q)
+{
+	unsigned int n = q->r - 2u;
+
+	if (rte_mempool_get_bulk(q->mp, (void **)q->sw_ring, n) < 0) {
+		QDMA_LOG(ERR, "rx queue %u: cannot allocate %u mbufs", q->queue_id, n);
+		return -ENOMEM;
+	}
+	for (unsigned int i = 0; i < n; i++) {
+		struct rte_mbuf *m = q->sw_ring[i];
+
+		rte_mbuf_refcnt_set(m, 1);
+		m->next = NULL;
+		m->nb_segs = 1;
+		m->data_off = RTE_PKTMBUF_HEADROOM;
+		m->port = q->port_id;
+		q->ring[i].dst_addr = rte_mbuf_data_iova_default(m);
+	}
+	q->sw_ring[n] = NULL;
+	q->rx_tail = 0;
+	q->pidx = (uint16_t)n;
+	return 0;
+}
+
+void
+qdma_rxq_release_mbufs(struct qdma_rxq *q)
+{
+	if (q->sw_ring == NULL || q->pidx == q->rx_tail)
+		return;
+	for (uint16_t i = q->rx_tail; i != q->pidx; i = ring_inc(i, q->r)) {
+		if (q->sw_ring[i] != NULL)
+			rte_mempool_put(q->mp, q->sw_ring[i]);
+		q->sw_ring[i] = NULL;
+	}
+	q->rx_tail = q->pidx;
+}
+
+uint16_t
+qdma_recv_pkts(void *rxq, struct rte_mbuf **pkts, uint16_t nb_pkts)
+{
+	struct qdma_rxq *q = rxq;
+	uint16_t r = q->r, rc = q->rc, cidx = q->cmpt_cidx, tail = q->rx_tail;
+	uint16_t pidx, avail, nb_rx = 0;
+	const uint32_t bufsz = q->buf_size, esz = q->esz;
+	uint64_t bytes = 0;
+
+	if (unlikely(q->in_error))
+		return 0;
+	pidx = q->cmpt_status->pidx;
+	avail = ring_dist(cidx, pidx, rc);
+	if (avail == 0) {
+		rxq_refill(q, QDMA_RX_REFILL_THRESH);
+		return 0;
+	}
+	if (avail > nb_pkts)
+		avail = nb_pkts;
+	if (avail > QDMA_RX_BURST_MAX)
+		avail = QDMA_RX_BURST_MAX;
+	rte_smp_rmb();   /* entries are read after the status pidx */
+
+	for (uint16_t i = 0; i < avail; i++) {
+		uint64_t e = *(volatile uint64_t *)(q->cmpt + (size_t)cidx * esz);
+		uint32_t len = qdma_cmpt_entry_len(e);
+		struct rte_mbuf *first, *last;
+		uint32_t left;
+
+		if (unlikely(qdma_cmpt_entry_err(e) || qdma_cmpt_entry_data_frmt(e))) {
+			/* the card flagged this packet: stop the queue, as the reference */
+			q->in_error = true;
+			q->st.errors++;
+			break;
+		}
+		cidx = ring_inc(cidx, rc);
+		if (unlikely(!qdma_cmpt_entry_desc_used(e) || len == 0)) {
+			q->st.completions++;   /* completion-only entry: no buffer used */
+			continue;
+		}
+		first = q->sw_ring[tail];
+		tail = ring_inc(tail, r);
+		rte_prefetch0(q->sw_ring[tail]);
+		first->pkt_len = len;
+		first->data_len = (uint16_t)(len < bufsz ? len : bufsz);
+		left = len - first->data_len;
+		last = first;
+		while (unlikely(left > 0)) {
+			struct rte_mbuf *seg = q->sw_ring[tail];
+
+			tail = ring_inc(tail, r);
+			seg->data_len = (uint16_t)(left < bufsz ? left : bufsz);
+			left -= seg->data_len;
+			last->next = seg;
+			last = seg;
+			first->nb_segs++;
+		}
+		bytes += len;
+		pkts[nb_rx++] = first;
+	}
+	if (cidx != q->cmpt_cidx) {
+		q->cmpt_cidx = cidx;
+		q->rx_tail = tail;
+		rte_write32(q->cmpt_db_bits | cidx, q->db_cmpt_cidx);
+		q->st.doorbells++;
+		q->st.completions += nb_rx;
+	}
+	q->st.pkts += nb_rx;
+	q->st.bytes += bytes;
+	rxq_refill(q, QDMA_RX_REFILL_THRESH);
+	return nb_rx;
+}
+
+/* ------------------------------------------------------------------ TX */
+
+/* Free the packets whose last descriptor the card has consumed. */
+static __rte_always_inline void
+txq_reclaim(struct qdma_txq *q)
+{
+	uint16_t cidx = q->status->cidx, i = q->cons, r = q->r;
+	struct rte_mbuf *batch[64];
+	unsigned int n = 0;
+
+	while (i != cidx) {
+		struct rte_mbuf *m = q->sw_ring[i];
+
+		if (m != NULL) {
+			q->sw_ring[i] = NULL;
+			batch[n++] = m;
+			if (n == RTE_DIM(batch)) {
+				rte_pktmbuf_free_bulk(batch, n);
+				n = 0;
+			}
+		}
+		i = ring_inc(i, r);
+	}
+	if (n)
+		rte_pktmbuf_free_bulk(batch, n);
+	q->cons = i;
+}
+
+uint16_t
+qdma_xmit_pkts(void *txq, struct rte_mbuf **pkts, uint16_t nb_pkts)
+{
+	struct qdma_txq *q = txq;
+	uint16_t r = q->r, pidx = q->pidx, nb_tx;
+	unsigned int free;
+	uint64_t bytes = 0;
+
+	txq_reclaim(q);
+	/* r-1 usable slots, one kept empty */
+	free = (unsigned int)(r - 2) - ring_dist(q->cons, pidx, r);
+	for (nb_tx = 0; nb_tx < nb_pkts; nb_tx++) {
+		struct rte_mbuf *m = pkts[nb_tx], *seg;
+		uint16_t nseg = m->nb_segs;
+
+		if (unlikely(nseg > free))
+			break;
+		free -= nseg;
+		seg = m;
+		for (uint16_t s = 0; s < nseg; s++) {
+			struct qdma_h2c_st_desc *d = &q->ring[pidx];
+			uint16_t fl = (s == 0 ? QDMA_H2C_ST_F_SOP : 0) |
+				(s == nseg - 1 ? QDMA_H2C_ST_F_EOP : 0);
+
+			qdma_h2c_st_desc_fill(d, rte_mbuf_data_iova(seg), seg->data_len, fl);
+			q->sw_ring[pidx] = s == nseg - 1 ? m : NULL;
+			pidx = ring_inc(pidx, r);
+			seg = seg->next;
+		}
+		bytes += m->pkt_len;
+	}
+	if (likely(nb_tx)) {
+		q->pidx = pidx;
+		rte_write32(qdma_db_pidx(pidx, 0), q->db_h2c_pidx);
+		q->st.doorbells++;
+		q->st.pkts += nb_tx;
+		q->st.bytes += bytes;
+	}
+	return nb_tx;
+}
+
+void
+qdma_txq_release_mbufs(struct qdma_txq *q)
+{
+	if (q->sw_ring == NULL)
+		return;
+	for (uint16_t i = 0; i < q->r; i++) {
+		if (q->sw_ring[i] != NULL)
+			rte_pktmbuf_free(q->sw_ring[i]);
+		q->sw_ring[i] = NULL;
+	}
+	q->cons = q->pidx;
+}
+
+/* Wait (bounded) until the card has consumed everything posted. */
+int
+qdma_txq_drain(struct qdma_txq *q, unsigned int timeout_ms)
+{
+	uint64_t deadline = rte_get_timer_cycles() + rte_get_timer_hz() / 1000 * timeout_ms;
+
+	while (q->status->cidx != q->pidx) {
+		if (rte_get_timer_cycles() > deadline)
+			return -ETIMEDOUT;
+		rte_delay_us_sleep(100);
+	}
+	txq_reclaim(q);
+	return 0;
+}

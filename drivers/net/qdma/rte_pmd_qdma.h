@@ -1,0 +1,141 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/**
+ * @file
+ * Private API of the QDMA PMD (net_qdma): PF-only operations that ethdev
+ * has no words for — the VF-message (mailbox) service and its policy hooks,
+ * FMAP, SR-IOV control, VF grants on the emulated card, PF->VF notices —
+ * and card-memory (MM) transfers.
+ *
+ * All functions return 0 (or a count) on success and a negative errno on
+ * failure; -ENOTSUP when called on a VF port where PF rights are needed,
+ * -ENODEV for a port that is not a QDMA port.
+ */
+#ifndef RTE_PMD_QDMA_H
+#define RTE_PMD_QDMA_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/** Identity of a QDMA port. */
+struct rte_pmd_qdma_info {
+	bool is_vf;              /**< VF role */
+	bool emulated;           /**< on the emulated card (vslot) */
+	uint16_t func_id;        /**< QDMA function number */
+	int32_t qbase;           /**< first absolute queue (-1: none) */
+	uint32_t qmax;           /**< queues in the function's window */
+	uint32_t num_qs;         /**< the card's queue space */
+	uint32_t ip_version;     /**< MISC_CAP (PF) / version register (VF) */
+	char fw_version[32];     /**< e.g. "QDMA3.1 soft 2019.2" */
+};
+
+/** Fill @p info for @p port_id. */
+int rte_pmd_qdma_get_info(uint16_t port_id, struct rte_pmd_qdma_info *info);
+
+/**
+ * Policy hooks of the PF's VF-message service.  Every hook is optional
+ * (NULL: built-in behaviour) and runs on the thread that calls
+ * rte_pmd_qdma_mbox_service() (or the interrupt thread, see
+ * rte_pmd_qdma_mbox_set_poll()).  Messages are validated before any hook
+ * sees them.
+ */
+struct rte_pmd_qdma_policy {
+	/** A VF said HELLO.  Return < 0 to refuse it (it gets an error status). */
+	int (*vf_hello)(void *arg, uint16_t port_id, uint16_t func_id);
+	/** A VF said BYE (or was reset); its queues are already freed. */
+	void (*vf_bye)(void *arg, uint16_t port_id, uint16_t func_id);
+	/**
+	 * A VF asks for @p qmax queues (0 = give back).  Set @p *qbase to the
+	 * first absolute queue to grant [qbase, qbase+qmax) and return 0, or
+	 * return < 0 to refuse.  The range must be free (the PMD checks and
+	 * refuses overlaps).  NULL: the built-in best-fit manager decides.
+	 */
+	int (*queue_request)(void *arg, uint16_t port_id, uint16_t func_id, uint32_t qmax,
+			int32_t *qbase);
+	/** A VF asks to program (@p write) or invalidate a queue context. */
+	int (*ctxt_request)(void *arg, uint16_t port_id, uint16_t func_id, uint16_t qid_hw,
+			bool c2h, bool write);
+};
+
+/** Install (or with @p policy NULL remove) the policy hooks. PF only. */
+int rte_pmd_qdma_set_policy(uint16_t port_id, const struct rte_pmd_qdma_policy *policy,
+		void *arg);
+
+/**
+ * Choose who runs the VF-message service: @p poll true = the caller's
+ * lcore calls rte_pmd_qdma_mbox_service(); false (default) = the PMD runs
+ * it on DPDK's interrupt thread when the mailbox interrupt fires.  PF only.
+ */
+int rte_pmd_qdma_mbox_set_poll(uint16_t port_id, bool poll);
+
+/**
+ * Receive and answer up to @p budget pending VF messages.  Every field of a
+ * message is validated (a VF is untrusted); a bad request gets an error
+ * status and changes nothing.  PF only; thread-safe against the PMD's own
+ * mailbox use.
+ * @return messages handled (>= 0), or < 0 on error.
+ */
+int rte_pmd_qdma_mbox_service(uint16_t port_id, unsigned int budget);
+
+/** Mailbox counters of the PF. */
+struct rte_pmd_qdma_mbox_stats {
+	uint64_t rx;        /**< messages received */
+	uint64_t tx;        /**< responses / notices sent */
+	uint64_t rejected;  /**< requests answered with an error */
+	uint64_t dropped;   /**< malformed or unanswerable messages dropped */
+};
+int rte_pmd_qdma_mbox_stats(uint16_t port_id, struct rte_pmd_qdma_mbox_stats *st);
+
+/** What the PF knows about one function. */
+struct rte_pmd_qdma_fn_state {
+	bool online;             /**< said HELLO, no BYE since */
+	int32_t qbase;           /**< -1: no queues */
+	uint32_t qmax;
+	uint32_t active_h2c, active_c2h, active_cmpt;
+};
+int rte_pmd_qdma_fn_state(uint16_t port_id, uint16_t func_id, struct rte_pmd_qdma_fn_state *st);
+
+/**
+ * Set the queue window of function @p func_id: FMAP and the resource
+ * manager.  Refused (-EBUSY) while the function has active queues, and
+ * (-ENOSPC / -EINVAL) when [qbase, qbase+qmax) overlaps another function
+ * or leaves the queue space.  qmax 0 frees the window.  PF only.
+ */
+int rte_pmd_qdma_fn_set_queues(uint16_t port_id, uint16_t func_id, int32_t qbase,
+		uint32_t qmax);
+
+/** Read the FMAP of function @p func_id from the card (indirect interface). PF only. */
+int rte_pmd_qdma_fmap_get(uint16_t port_id, uint16_t func_id, uint32_t *qbase, uint32_t *qmax);
+
+/** PF->VF notices (RESET_PREPARE, RESET_DONE, PF_BYE). */
+enum rte_pmd_qdma_vf_notice {
+	RTE_PMD_QDMA_RESET_PREPARE = 0x10,
+	RTE_PMD_QDMA_RESET_DONE = 0x11,
+	RTE_PMD_QDMA_PF_BYE = 0x13,
+};
+/** Send @p notice to VF function @p func_id (or every online VF if it is 0xFFFF). */
+int rte_pmd_qdma_vf_notify(uint16_t port_id, uint16_t func_id, enum rte_pmd_qdma_vf_notice notice);
+
+/** SR-IOV control: sysfs sriov_numvfs on a PCI card, a slot operation on the emulated one. */
+int rte_pmd_qdma_sriov_get_totalvfs(uint16_t port_id, unsigned int *n);
+int rte_pmd_qdma_sriov_get_numvfs(uint16_t port_id, unsigned int *n);
+/** Linux rules: N->M with both non-zero is refused (-EBUSY); go through 0. */
+int rte_pmd_qdma_sriov_set_numvfs(uint16_t port_id, unsigned int n);
+/** QDMA function number of VF index @p vf (0-based). */
+int rte_pmd_qdma_vf_func_id(uint16_t port_id, unsigned int vf);
+
+/** Emulated card only: let the holder of @p token open VF @p vf (0-based). */
+int rte_pmd_qdma_vf_grant(uint16_t port_id, unsigned int vf, uint64_t token);
+/** Emulated card only: withdraw VF @p vf; its current user is disconnected. */
+int rte_pmd_qdma_vf_revoke(uint16_t port_id, unsigned int vf);
+
+/** Error counters of the PF's error poller (reads and clears the W1C registers). */
+int rte_pmd_qdma_error_poll(uint16_t port_id);
+
+#ifdef __cplusplus
+}
+#endif
+#endif /* RTE_PMD_QDMA_H */

@@ -1,0 +1,71 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: BSD-3-Clause
+"""Benchmark (not a test): testpmd io forwarding, 64 B packets, burst 32, one
+forwarding core, --record-core-cycles, over (a) the QDMA PMD on the emulated
+card's loopback and (b) net_null, in the same run.  Prints the forwarding
+core's cycles per packet of both and their ratio (target <= 1.7).
+
+The card engine runs on CPU 0 (with testpmd's main lcore, which idles at its
+prompt); the forwarding lcore is CPU 1."""
+import os
+import re
+import shutil
+import sys
+import time
+
+sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "lib"))
+from svfftest import (BUILD, Proc, TestPmd, private_plugin_dir, slot_dir,  # noqa: E402
+                      unique_prefix, wait_for)
+
+SECS = float(os.environ.get("SVFF_BENCH_SECS", "10"))
+COMMON = ["--nb-cores=1", "--burst=32", "--txpkts=64", "--record-core-cycles",
+          "--rxd=1024", "--txd=1024", "--forward-mode=io"]
+
+
+def measure(pmd, bursts):
+    pmd.cmd("start tx_first %d" % bursts)
+    time.sleep(SECS)
+    out = pmd.cmd("stop", timeout=60)
+    m = re.search(r"CPU cycles/packet=([0-9.]+) \((?:total|busy) cycles=(\d+) / total [^=]*"
+                  r"packets=(\d+)\) at (\d+) MHz", out)
+    if not m:
+        raise SystemExit("no cycles/packet in testpmd output:\n" + out[-3000:])
+    cpp, pkts, mhz = float(m.group(1)), int(m.group(3)), int(m.group(4))
+    st = pmd.port_stats()
+    return cpp, pkts, mhz, st
+
+
+def main():
+    sd = slot_dir()
+    plugdir, plugin = private_plugin_dir()
+    sock = os.path.join(sd, "card.sock")
+    card = Proc([os.path.join(BUILD, "app", "qdma-simd", "qdma-simd"), "--socket", sock,
+                 "--personality", "loopback", "--cpu", "0"])
+    res = {}
+    try:
+        wait_for(lambda: os.path.exists(sock), 30, "card socket", card)
+        runs = [("qdma (emulated loopback)", ["net_qdma0,card=%s,fn=pf" % sock], 16),
+                ("net_null", ["net_null0"], 16)]
+        for name, vdevs, bursts in runs:
+            pmd = TestPmd(unique_prefix("bench"), plugin, vdevs, lcores="0,1",
+                          app_args=COMMON)
+            try:
+                res[name] = measure(pmd, bursts)
+            finally:
+                pmd.stop()
+    finally:
+        card.stop()
+        shutil.rmtree(sd, ignore_errors=True)
+        shutil.rmtree(plugdir, ignore_errors=True)
+    print("testpmd io-fwd, 64 B, burst 32, 1 forwarding core (CPU 1), %.0f s each" % SECS)
+    for name, (cpp, pkts, mhz, st) in res.items():
+        mpps = st["RX-packets"] / SECS / 1e6 if st["RX-packets"] else 0.0
+        print("  %-26s %8.2f cycles/packet  (%d rx+tx packets, %.2f Mpps rx, %d MHz, "
+              "rx errors %s)" % (name, cpp, pkts, mpps, mhz, st["RX-errors"]))
+    q = res["qdma (emulated loopback)"][0]
+    n = res["net_null"][0]
+    print("  ratio qdma / net_null      %8.2f  (target <= 1.7)" % (q / n))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,192 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * libFuzzer target: arbitrary 128-byte mailbox messages, from arbitrary
+ * source functions, into the PF's VF-message service (our PMD's PF role) on
+ * an emulated card running in this process.
+ *
+ * Input: byte 0 selects the source function (any of the 256), bytes 1..128
+ * are the message (shorter inputs are zero-padded).
+ *
+ * After every input the isolation invariants are checked, against the
+ * card itself (FMAP and contexts read back through the indirect interface)
+ * and the PF's function table:
+ *   - nothing of any function other than the sender changed: its FMAP, its
+ *     window and counters, the contexts of a victim VF's queues;
+ *   - every window lies inside the queue space and no two overlap.
+ * Any violation aborts (a crash for libFuzzer).
+ *
+ *   tests/fuzz/run-fuzz.sh [seconds]      builds with clang and runs it
+ */
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <rte_eal.h>
+#include <rte_ethdev.h>
+
+#include "qdma.h"
+#include "qdma_sim.h"
+
+#define NF 16            /* functions whose state is snapshotted: 0..15 */
+#define VICTIM 5         /* VF 1 */
+#define VICTIM_QUEUES 8
+
+static struct qdma_sim *card;
+static struct qdma_adapter *ad;
+static uint16_t port;
+
+struct state {
+	struct qdma_fn_entry fn[QDMA_MAX_FUNCS];
+	uint32_t fqb[NF], fqm[NF];
+	uint32_t ctx[VICTIM_QUEUES][2][QDMA_SW_CTX_WORDS];
+};
+
+static void
+snapshot(struct state *s)
+{
+	memcpy(s->fn, ad->pf->fn, sizeof(s->fn));
+	for (uint16_t f = 0; f < NF; f++)
+		qdma_fmap_read(ad, f, &s->fqb[f], &s->fqm[f]);
+	for (unsigned int q = 0; q < VICTIM_QUEUES; q++) {
+		int32_t qb = ad->pf->fn[VICTIM].qbase;
+
+		if (qb < 0)
+			break;
+		qdma_ind_ctxt(ad, QDMA_IND_SEL_SW_H2C, QDMA_IND_OP_RD, (unsigned int)qb + q, NULL,
+			QDMA_SW_CTX_WORDS, s->ctx[q][0]);
+		qdma_ind_ctxt(ad, QDMA_IND_SEL_SW_C2H, QDMA_IND_OP_RD, (unsigned int)qb + q, NULL,
+			QDMA_SW_CTX_WORDS, s->ctx[q][1]);
+	}
+}
+
+static void
+violation(const char *what, unsigned int f)
+{
+	fprintf(stderr, "ISOLATION VIOLATION: %s (function %u)\n", what, f);
+	abort();
+}
+
+static void
+check(const struct state *b, const struct state *a, unsigned int src)
+{
+	for (unsigned int f = 0; f < QDMA_MAX_FUNCS; f++) {
+		const struct qdma_fn_entry *e = &a->fn[f];
+
+		if (f != src && memcmp(&b->fn[f], e, sizeof(*e) - 2 * sizeof(uint64_t)) != 0)
+			violation("another function's window or counters changed", f);
+		if (e->qbase >= 0 && (uint64_t)e->qbase + e->qmax > ad->pf->num_qs)
+			violation("window outside the queue space", f);
+		if (e->qbase < 0 && e->qmax != 0)
+			violation("queues without a base", f);
+		for (unsigned int g = f + 1; g < QDMA_MAX_FUNCS; g++) {
+			const struct qdma_fn_entry *o = &a->fn[g];
+
+			if (e->qbase >= 0 && o->qbase >= 0 && e->qmax && o->qmax &&
+			    (uint32_t)e->qbase < (uint32_t)o->qbase + o->qmax &&
+			    (uint32_t)o->qbase < (uint32_t)e->qbase + e->qmax)
+				violation("two windows overlap", f);
+		}
+	}
+	for (unsigned int f = 0; f < NF; f++) {
+		if (f != src && (b->fqb[f] != a->fqb[f] || b->fqm[f] != a->fqm[f]))
+			violation("another function's FMAP changed", f);
+		if ((uint64_t)a->fqb[f] + a->fqm[f] > ad->pf->num_qs)
+			violation("FMAP outside the queue space", f);
+	}
+	if (src != VICTIM && memcmp(b->ctx, a->ctx, sizeof(a->ctx)) != 0)
+		violation("a context of the victim's queues changed", VICTIM);
+}
+
+/* Drive the victim through the service as a well-behaved VF would. */
+static void
+victim_setup(void)
+{
+	union qdma_mbox_msg m;
+	bool respond;
+
+	qdma_mbox_msg_init(&m, QDMA_MBOX_OP_HELLO, 0, 0);
+	qdma_pf_handle_msg(ad, VICTIM, &m, &respond);
+	qdma_mbox_msg_init(&m, QDMA_MBOX_OP_QREQ, VICTIM, 0);
+	m.fmap.qbase = -1;
+	m.fmap.qmax = VICTIM_QUEUES;
+	qdma_pf_handle_msg(ad, VICTIM, &m, &respond);
+	qdma_mbox_msg_init(&m, QDMA_MBOX_OP_FMAP, VICTIM, 0);
+	m.fmap.qbase = ad->pf->fn[VICTIM].qbase;
+	m.fmap.qmax = VICTIM_QUEUES;
+	qdma_pf_handle_msg(ad, VICTIM, &m, &respond);
+	for (unsigned int q = 0; q < VICTIM_QUEUES; q++) {
+		qdma_mbox_msg_init(&m, QDMA_MBOX_OP_QCTXT_WRT, VICTIM, 0);
+		m.qctxt.qid_hw = (uint16_t)(ad->pf->fn[VICTIM].qbase + (int32_t)q);
+		m.qctxt.flags = qdma_mbox_qctxt_flags(1, 0, QDMA_MBOX_CMPT_CTXT_NONE);
+		m.qctxt.descq.ring_bs_addr = 0x100000 + q * 0x10000;
+		m.qctxt.descq.flags = (uint32_t)QDMA_DESC_SZ_16B << QDMA_DESCQ_DESC_SZ_SHIFT;
+		m.qctxt.descq.ringsz = 1024;
+		qdma_pf_handle_msg(ad, VICTIM, &m, &respond);
+	}
+	if (ad->pf->fn[VICTIM].qmax != VICTIM_QUEUES) {
+		fprintf(stderr, "victim setup failed\n");
+		abort();
+	}
+}
+
+int LLVMFuzzerInitialize(int *argc, char ***argv);
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+int
+LLVMFuzzerInitialize(int *argc, char ***argv)
+{
+	static char dir[] = "/tmp/svff-fuzz-XXXXXX";
+	static char sock[256], vdev[400], prefix[64];
+	char *eal[] = { "fuzz_mbox", "-l", "0", "--no-pci", "--file-prefix", prefix, "-m", "128",
+		"--vdev", vdev, "--log-level", "*:error", NULL };
+	struct qdma_sim_cfg cfg;
+	char err[256];
+
+	(void)argc;
+	(void)argv;
+	if (mkdtemp(dir) == NULL)
+		abort();
+	snprintf(sock, sizeof(sock), "%s/card.sock", dir);
+	qdma_sim_cfg_defaults(&cfg);
+	cfg.socket_path = sock;
+	card = qdma_sim_create(&cfg, err, sizeof(err));
+	if (card == NULL) {
+		fprintf(stderr, "card: %s\n", err);
+		abort();
+	}
+	snprintf(prefix, sizeof(prefix), "svff-fuzz-%d", getpid());
+	snprintf(vdev, sizeof(vdev), "net_qdma0,card=%s,fn=pf,num_vfs=8", sock);
+	if (rte_eal_init(12, eal) < 0 || rte_eth_dev_get_port_by_name("net_qdma0", &port) != 0)
+		abort();
+	ad = qdma_port_adapter(port);
+	if (ad == NULL || ad->pf == NULL)
+		abort();
+	rte_pmd_qdma_mbox_set_poll(port, true);   /* no interrupt-thread service */
+	victim_setup();
+	return 0;
+}
+
+int
+LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	union qdma_mbox_msg m;
+	struct state before, after;
+	unsigned int src;
+	bool respond;
+
+	if (size < 1)
+		return 0;
+	src = data[0];
+	memset(&m, 0, sizeof(m));
+	memcpy(m.b, data + 1, size - 1 < sizeof(m) ? size - 1 : sizeof(m));
+	snapshot(&before);
+	qdma_pf_handle_msg(ad, (uint16_t)src, &m, &respond);
+	snapshot(&after);
+	check(&before, &after, src);
+	/* a response always goes back to the true sender */
+	if (respond && m.hdr.dst_func_id != src)
+		violation("response addressed to another function", src);
+	return 0;
+}

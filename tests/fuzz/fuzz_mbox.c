@@ -36,6 +36,7 @@
 static struct qdma_sim *card;
 static struct qdma_adapter *ad;
 static uint16_t port;
+static unsigned int victim_qbase;   /* where the victim's queues were set up */
 
 struct state {
 	struct qdma_fn_entry fn[QDMA_MAX_FUNCS];
@@ -46,18 +47,22 @@ struct state {
 static void
 snapshot(struct state *s)
 {
+	int rc = 0;
+
+	memset(s, 0, sizeof(*s));
 	memcpy(s->fn, ad->pf->fn, sizeof(s->fn));
 	for (uint16_t f = 0; f < NF; f++)
-		qdma_fmap_read(ad, f, &s->fqb[f], &s->fqm[f]);
+		rc |= qdma_fmap_read(ad, f, &s->fqb[f], &s->fqm[f]);
+	/* the victim's first window, wherever the victim itself moved it */
 	for (unsigned int q = 0; q < VICTIM_QUEUES; q++) {
-		int32_t qb = ad->pf->fn[VICTIM].qbase;
-
-		if (qb < 0)
-			break;
-		qdma_ind_ctxt(ad, QDMA_IND_SEL_SW_H2C, QDMA_IND_OP_RD, (unsigned int)qb + q, NULL,
+		rc |= qdma_ind_ctxt(ad, QDMA_IND_SEL_SW_H2C, QDMA_IND_OP_RD, victim_qbase + q, NULL,
 			QDMA_SW_CTX_WORDS, s->ctx[q][0]);
-		qdma_ind_ctxt(ad, QDMA_IND_SEL_SW_C2H, QDMA_IND_OP_RD, (unsigned int)qb + q, NULL,
+		rc |= qdma_ind_ctxt(ad, QDMA_IND_SEL_SW_C2H, QDMA_IND_OP_RD, victim_qbase + q, NULL,
 			QDMA_SW_CTX_WORDS, s->ctx[q][1]);
+	}
+	if (rc != 0) {
+		fprintf(stderr, "reading the card back failed\n");
+		abort();
 	}
 }
 
@@ -129,6 +134,7 @@ victim_setup(void)
 		fprintf(stderr, "victim setup failed\n");
 		abort();
 	}
+	victim_qbase = (unsigned int)ad->pf->fn[VICTIM].qbase;
 }
 
 int LLVMFuzzerInitialize(int *argc, char ***argv);

@@ -17,6 +17,14 @@ out=${SVFF_FUZZ_DIR:-$top/build-fuzz}
 mkdir -p "$out/corpus"
 cd "$top"
 
+if ! pkg-config --exists libdpdk; then
+	pc=
+	for d in ${SVFF_DPDK_PREFIX:-/opt/svff/dpdk-*}; do
+		[ -f "$d/lib/pkgconfig/libdpdk.pc" ] && pc=$d/lib/pkgconfig && break
+	done
+	[ -n "$pc" ] || { echo "not ok - fuzz_mbox: DPDK not found (run usertools/svff-quickstart setup)"; exit 1; }
+	export PKG_CONFIG_PATH="$pc${PKG_CONFIG_PATH:+:$PKG_CONFIG_PATH}"
+fi
 srcs=(tests/fuzz/fuzz_mbox.c drivers/net/qdma/*.c lib/qdma_hw/*.c lib/vslot/*.c lib/qdma_sim/*.c)
 inc=(-Idrivers/net/qdma -Ilib/qdma_hw -Ilib/vslot -Ilib/qdma_sim)
 libdir=$(pkg-config --variable=libdir libdpdk)

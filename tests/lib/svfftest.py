@@ -200,10 +200,17 @@ class TestPmd:
         for v in vdevs:
             argv += ["--vdev", v]
         argv += list(extra_eal)
-        argv += ["--", "-i", "--total-num-mbufs=8192", "--port-topology=loop"] + list(app_args)
+        argv += ["--", "-i", "--total-num-mbufs=32768", "--port-topology=loop"] + list(app_args)
         self.argv = argv
+        env = dict(os.environ)
+        pre = os.environ.get("SVFF_PLUGIN_PRELOAD")
+        if pre:
+            # sanitized plugin in an unsanitized testpmd: runtimes first;
+            # DPDK itself is not leak-clean at exit
+            env["LD_PRELOAD"] = pre
+            env["ASAN_OPTIONS"] = "detect_leaks=0:abort_on_error=1"
         self.p = subprocess.Popen(argv, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                                  stderr=subprocess.STDOUT, text=True,
+                                  stderr=subprocess.STDOUT, text=True, env=env,
                                   start_new_session=True, bufsize=1)
         self.buf = ""
         self.lock = threading.Lock()

@@ -83,11 +83,15 @@ class LoopbackMatrix:
         self.assertEqual(st["RX-packets"], 0, st)
         self.check_no_errors(pmd, st)
         sent = st["TX-packets"]
-        self.drain_count = None
         pmd.cmd("clear port stats all")
         pmd.cmd("set fwd rxonly")
         pmd.cmd("start")
-        time.sleep(0.5)
+        got = 0
+        for _ in range(100):     # until everything came back (10 s at most)
+            time.sleep(0.1)
+            got = pmd.port_stats()["RX-packets"]
+            if got >= sent:
+                break
         pmd.cmd("stop")
         st = pmd.port_stats()
         self.assertEqual(st["RX-packets"], sent, "txonly packets not all looped back")

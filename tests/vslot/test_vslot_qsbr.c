@@ -182,7 +182,7 @@ test_qsbr_unmap_under_readers(void **state)
 	pthread_join(t2, NULL);
 	pthread_join(t3, NULL);
 	assert_true(atomic_load(&x.offline_passes) > 0);
-	print_message("hits %lu/%lu misses %lu/%lu sleeper passes %lu\n",
+	fprintf(stderr, "hits %lu/%lu misses %lu/%lu sleeper passes %lu\n",
 		atomic_load(&x.hits), atomic_load(&y.hits), atomic_load(&x.misses),
 		atomic_load(&y.misses), atomic_load(&x.offline_passes));
 }
@@ -316,7 +316,7 @@ test_qsbr_churn(void **state)
 		}
 		assert_int_equal(vslot_server_nb_dma_maps(f->card.srv, 0), n);
 	}
-	print_message("checked %lu + %lu translations\n", atomic_load(&x.checked),
+	fprintf(stderr, "checked %lu + %lu translations\n", atomic_load(&x.checked),
 		atomic_load(&y.checked));
 	vslot_client_close(c);
 	munmap(mem, CHURN_SLOTS * CHURN_PAGE);

@@ -34,7 +34,9 @@ extern int qdma_logtype_tx;
 /** Burst cap of the RX completion loop (as the reference PMD). */
 #define QDMA_RX_BURST_MAX 128u
 /** Refill the C2H ring once this many slots are free. */
-#define QDMA_RX_REFILL_THRESH 32u
+#define QDMA_RX_REFILL_THRESH 64u
+/** Reclaim transmitted mbufs once fewer than this many slots are free. */
+#define QDMA_TX_FREE_THRESH 128u
 /** Timeout of one mailbox request, ms. */
 #define QDMA_MBOX_TIMEOUT_MS 5000u
 /** Timeout of one indirect-context command, us. */
@@ -75,6 +77,7 @@ struct qdma_rxq {
 	volatile void *db_c2h_pidx;             /**< doorbells in the function's BAR */
 	volatile void *db_cmpt_cidx;
 	struct rte_mempool *mp;
+	uint64_t mbuf_init;                     /**< rearm_data of a fresh mbuf */
 	uint32_t cmpt_db_bits;                  /**< counter/timer/trigger/stat_en */
 	uint16_t r;                             /**< C2H ring entries incl. status */
 	uint16_t rc;                            /**< completion ring entries incl. status */
@@ -86,6 +89,7 @@ struct qdma_rxq {
 	uint16_t port_id;
 	uint16_t queue_id;
 	bool in_error;                          /**< a bad completion stopped the queue */
+	uint64_t nombuf;                        /**< refills that found the pool empty */
 	struct qdma_qstats st;
 	/* control */
 	struct qdma_adapter *ad;
@@ -104,6 +108,8 @@ struct qdma_txq {
 	volatile struct qdma_status_desc *status; /**< at ring[R-1] */
 	struct rte_mbuf **sw_ring;              /**< packet to free when its last desc is done */
 	volatile void *db_h2c_pidx;
+	struct rte_mempool *fast_free_mp;       /**< MBUF_FAST_FREE: the one pool, else NULL */
+	bool fast_free;
 	uint16_t r;
 	uint16_t pidx;                          /**< next descriptor to fill */
 	uint16_t cons;                          /**< next descriptor to reclaim */

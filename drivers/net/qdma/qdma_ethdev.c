@@ -151,7 +151,7 @@ qdma_dev_infos_get(struct rte_eth_dev *dev, struct rte_eth_dev_info *info)
 	info->min_mtu = RTE_ETHER_MIN_MTU;
 	info->max_mac_addrs = 1;
 	info->rx_offload_capa = RTE_ETH_RX_OFFLOAD_SCATTER;
-	info->tx_offload_capa = RTE_ETH_TX_OFFLOAD_MULTI_SEGS;
+	info->tx_offload_capa = RTE_ETH_TX_OFFLOAD_MULTI_SEGS | RTE_ETH_TX_OFFLOAD_MBUF_FAST_FREE;
 	/* RX: the completion ring needs 2N+1 entries, so N is bounded by half */
 	info->rx_desc_lim.nb_max = (uint16_t)RTE_MIN(rmax / 2, 8192u);
 	info->rx_desc_lim.nb_min = (uint16_t)rmin;
@@ -329,6 +329,18 @@ qdma_rx_queue_setup(struct rte_eth_dev *dev, uint16_t qid, uint16_t nb_desc, uns
 	    qdma_csr_table_find(ad->csr.cnt_th, conf->rx_thresh.wthresh) >= 0)
 		q->cnt_idx = (uint8_t)qdma_csr_table_find(ad->csr.cnt_th, conf->rx_thresh.wthresh);
 	q->deferred_start = conf != NULL && conf->rx_deferred_start;
+	{
+		struct rte_mbuf mb = { .buf_addr = 0 };
+		uintptr_t p;
+
+		mb.nb_segs = 1;
+		mb.data_off = RTE_PKTMBUF_HEADROOM;
+		mb.port = q->port_id;
+		rte_mbuf_refcnt_set(&mb, 1);
+		rte_compiler_barrier();
+		p = (uintptr_t)&mb.rearm_data;
+		q->mbuf_init = *(uint64_t *)p;
+	}
 	q->mz_ring = ring_zone(ad, "c2h", qid, (size_t)q->r * sizeof(struct qdma_c2h_st_desc),
 		(int)socket);
 	q->mz_cmpt = ring_zone(ad, "cmpt", qid, (size_t)q->rc * esz, (int)socket);
@@ -388,6 +400,8 @@ qdma_tx_queue_setup(struct rte_eth_dev *dev, uint16_t qid, uint16_t nb_desc, uns
 	q->nb_desc = q->r - 1;
 	q->rngsz_idx = (uint8_t)ridx;
 	q->deferred_start = conf != NULL && conf->tx_deferred_start;
+	q->fast_free = ((conf != NULL ? conf->offloads : 0) | dev->data->dev_conf.txmode.offloads) &
+		RTE_ETH_TX_OFFLOAD_MBUF_FAST_FREE;
 	q->mz_ring = ring_zone(ad, "h2c", qid, (size_t)q->r * sizeof(struct qdma_h2c_st_desc),
 		(int)socket);
 	q->sw_ring = rte_zmalloc_socket("qdma_tx_sw", sizeof(struct rte_mbuf *) * q->r,
@@ -494,6 +508,7 @@ qdma_tx_queue_start(struct rte_eth_dev *dev, uint16_t qid)
 	memset(q->ring, 0, (size_t)q->r * sizeof(*q->ring));
 	q->pidx = 0;
 	q->cons = 0;
+	q->fast_free_mp = NULL;
 	d.ring_bs_addr = q->mz_ring->iova;
 	d.flags = QDMA_DESCQ_F_WBK_EN | QDMA_DESCQ_F_WBI_CHK | QDMA_DESCQ_F_WBI_INTVL_EN |
 		((uint32_t)QDMA_DESC_SZ_16B << QDMA_DESCQ_DESC_SZ_SHIFT);
@@ -579,6 +594,7 @@ qdma_stats_get(struct rte_eth_dev *dev, struct rte_eth_stats *s)
 		if (q == NULL)
 			continue;
 		s->ipackets += q->st.pkts;
+		s->rx_nombuf += q->nombuf;
 		s->ibytes += q->st.bytes;
 		s->ierrors += q->st.errors;
 		if (i < RTE_ETHDEV_QUEUE_STAT_CNTRS) {

@@ -34,6 +34,15 @@ ring_dist(uint16_t from, uint16_t to, uint16_t r)
 
 /* ------------------------------------------------------------------ RX */
 
+/* data_off, refcnt 1, nb_segs 1, port: one 8-byte store */
+static __rte_always_inline void
+rearm(struct rte_mbuf *m, uint64_t init)
+{
+	uintptr_t p = (uintptr_t)&m->rearm_data;
+
+	*(uint64_t *)p = init;
+}
+
 /*
  * Post buffers in [pidx, rx_tail - 1) (keeping one slot empty), in bulk,
  * then ring the C2H_PIDX doorbell once.  Returns buffers posted.
@@ -45,31 +54,28 @@ rxq_refill(struct qdma_rxq *q, unsigned int min)
 	/* posted buffers are [rx_tail, pidx); at most r-2 (one slot stays
 	 * empty so that pidx == cidx means "nothing posted") */
 	unsigned int free = (unsigned int)(r - 2) - ring_dist(q->rx_tail, q->pidx, r);
-	unsigned int n, first;
+	unsigned int n = 0;
 
 	if (free < min || free == 0)
 		return 0;
-	/* contiguous part up to the ring end, then the wrapped part */
-	first = RTE_MIN(free, (unsigned int)(r - 1 - idx));
-	if (rte_mempool_get_bulk(q->mp, (void **)&q->sw_ring[idx], first) < 0)
-		return 0;
-	n = first;
-	if (free > first) {
-		if (rte_mempool_get_bulk(q->mp, (void **)&q->sw_ring[0], free - first) == 0)
-			n = free;
-	}
-	for (unsigned int i = 0; i < n; i++) {
-		struct rte_mbuf *m = q->sw_ring[idx];
+	/* in contiguous chunks, so that a short pool still refills something */
+	while (n < free) {
+		unsigned int chunk = RTE_MIN(free - n, (unsigned int)(r - 1 - idx));
 
-		rte_mbuf_refcnt_set(m, 1);
-		m->next = NULL;
-		m->nb_segs = 1;
-		m->data_off = RTE_PKTMBUF_HEADROOM;
-		m->port = q->port_id;
-		m->ol_flags = 0;
-		q->ring[idx].dst_addr = rte_mbuf_data_iova_default(m);
-		idx = ring_inc(idx, r);
+		chunk = RTE_MIN(chunk, QDMA_RX_REFILL_THRESH);
+		if (rte_mempool_get_bulk(q->mp, (void **)&q->sw_ring[idx], chunk) < 0) {
+			q->nombuf++;
+			break;
+		}
+		for (unsigned int i = 0; i < chunk; i++) {
+			/* only the buffer address: the header is written on receive */
+			q->ring[idx].dst_addr = q->sw_ring[idx]->buf_iova + RTE_PKTMBUF_HEADROOM;
+			idx = ring_inc(idx, r);
+		}
+		n += chunk;
 	}
+	if (n == 0)
+		return 0;
 	q->pidx = idx;
 	rte_write32(qdma_db_pidx(idx, 0), q->db_c2h_pidx);
 	q->st.doorbells++;
@@ -86,16 +92,8 @@ qdma_rxq_fill(struct qdma_rxq *q)
 		QDMA_LOG(ERR, "rx queue %u: cannot allocate %u mbufs", q->queue_id, n);
 		return -ENOMEM;
 	}
-	for (unsigned int i = 0; i < n; i++) {
-		struct rte_mbuf *m = q->sw_ring[i];
-
-		rte_mbuf_refcnt_set(m, 1);
-		m->next = NULL;
-		m->nb_segs = 1;
-		m->data_off = RTE_PKTMBUF_HEADROOM;
-		m->port = q->port_id;
-		q->ring[i].dst_addr = rte_mbuf_data_iova_default(m);
-	}
+	for (unsigned int i = 0; i < n; i++)
+		q->ring[i].dst_addr = q->sw_ring[i]->buf_iova + RTE_PKTMBUF_HEADROOM;
 	q->sw_ring[n] = NULL;
 	q->rx_tail = 0;
 	q->pidx = (uint16_t)n;
@@ -137,6 +135,12 @@ qdma_recv_pkts(void *rxq, struct rte_mbuf **pkts, uint16_t nb_pkts)
 	if (avail > QDMA_RX_BURST_MAX)
 		avail = QDMA_RX_BURST_MAX;
 	rte_smp_rmb();   /* entries are read after the status pidx */
+	/* the card wrote these lines: fetch them all at once, not one by one */
+	for (uint32_t o = 0; o < (uint32_t)avail * esz; o += RTE_CACHE_LINE_SIZE) {
+		uint32_t c = cidx + o / esz;
+
+		rte_prefetch0(q->cmpt + (size_t)(c >= (uint32_t)rc - 1 ? c - (rc - 1) : c) * esz);
+	}
 
 	for (uint16_t i = 0; i < avail; i++) {
 		uint64_t e = *(volatile uint64_t *)(q->cmpt + (size_t)cidx * esz);
@@ -157,7 +161,11 @@ qdma_recv_pkts(void *rxq, struct rte_mbuf **pkts, uint16_t nb_pkts)
 		}
 		first = q->sw_ring[tail];
 		tail = ring_inc(tail, r);
-		rte_prefetch0(q->sw_ring[tail]);
+		rte_prefetch0(q->sw_ring[ring_inc(tail, r)]);
+		rearm(first, q->mbuf_init);
+		first->ol_flags = 0;
+		first->packet_type = 0;
+		first->next = NULL;
 		first->pkt_len = len;
 		first->data_len = (uint16_t)(len < bufsz ? len : bufsz);
 		left = len - first->data_len;
@@ -166,6 +174,8 @@ qdma_recv_pkts(void *rxq, struct rte_mbuf **pkts, uint16_t nb_pkts)
 			struct rte_mbuf *seg = q->sw_ring[tail];
 
 			tail = ring_inc(tail, r);
+			rearm(seg, q->mbuf_init);
+			seg->next = NULL;
 			seg->data_len = (uint16_t)(left < bufsz ? left : bufsz);
 			left -= seg->data_len;
 			last->next = seg;
@@ -190,29 +200,34 @@ qdma_recv_pkts(void *rxq, struct rte_mbuf **pkts, uint16_t nb_pkts)
 
 /* ------------------------------------------------------------------ TX */
 
-/* Free the packets whose last descriptor the card has consumed. */
+/*
+ * Free what the card has consumed: each descriptor slot holds its segment.
+ * With MBUF_FAST_FREE (one pool, refcnt 1) they go back to the pool in bulk
+ * without being touched.
+ */
 static __rte_always_inline void
 txq_reclaim(struct qdma_txq *q)
 {
 	uint16_t cidx = q->status->cidx, i = q->cons, r = q->r;
-	struct rte_mbuf *batch[64];
+	void *batch[64];
 	unsigned int n = 0;
 
 	while (i != cidx) {
 		struct rte_mbuf *m = q->sw_ring[i];
 
-		if (m != NULL) {
-			q->sw_ring[i] = NULL;
+		i = ring_inc(i, r);
+		if (q->fast_free) {
 			batch[n++] = m;
 			if (n == RTE_DIM(batch)) {
-				rte_pktmbuf_free_bulk(batch, n);
+				rte_mempool_put_bulk(q->fast_free_mp, batch, n);
 				n = 0;
 			}
+		} else {
+			rte_pktmbuf_free_seg(m);
 		}
-		i = ring_inc(i, r);
 	}
 	if (n)
-		rte_pktmbuf_free_bulk(batch, n);
+		rte_mempool_put_bulk(q->fast_free_mp, batch, n);
 	q->cons = i;
 }
 
@@ -224,9 +239,13 @@ qdma_xmit_pkts(void *txq, struct rte_mbuf **pkts, uint16_t nb_pkts)
 	unsigned int free;
 	uint64_t bytes = 0;
 
-	txq_reclaim(q);
-	/* r-1 usable slots, one kept empty */
+	/* r-1 usable slots, one kept empty; reclaim only when running short
+	 * (reading the status descriptor is a cache miss: the card wrote it) */
 	free = (unsigned int)(r - 2) - ring_dist(q->cons, pidx, r);
+	if (free < QDMA_TX_FREE_THRESH || free < nb_pkts) {
+		txq_reclaim(q);
+		free = (unsigned int)(r - 2) - ring_dist(q->cons, pidx, r);
+	}
 	for (nb_tx = 0; nb_tx < nb_pkts; nb_tx++) {
 		struct rte_mbuf *m = pkts[nb_tx], *seg;
 		uint16_t nseg = m->nb_segs;
@@ -241,13 +260,15 @@ qdma_xmit_pkts(void *txq, struct rte_mbuf **pkts, uint16_t nb_pkts)
 				(s == nseg - 1 ? QDMA_H2C_ST_F_EOP : 0);
 
 			qdma_h2c_st_desc_fill(d, rte_mbuf_data_iova(seg), seg->data_len, fl);
-			q->sw_ring[pidx] = s == nseg - 1 ? m : NULL;
+			q->sw_ring[pidx] = seg;
 			pidx = ring_inc(pidx, r);
 			seg = seg->next;
 		}
 		bytes += m->pkt_len;
 	}
 	if (likely(nb_tx)) {
+		if (q->fast_free && q->fast_free_mp == NULL)
+			q->fast_free_mp = pkts[0]->pool;
 		q->pidx = pidx;
 		rte_write32(qdma_db_pidx(pidx, 0), q->db_h2c_pidx);
 		q->st.doorbells++;
@@ -262,9 +283,10 @@ qdma_txq_release_mbufs(struct qdma_txq *q)
 {
 	if (q->sw_ring == NULL)
 		return;
-	for (uint16_t i = 0; i < q->r; i++) {
+	/* segments still owned by the ring: [cons, pidx) */
+	for (uint16_t i = q->cons; i != q->pidx; i = ring_inc(i, q->r)) {
 		if (q->sw_ring[i] != NULL)
-			rte_pktmbuf_free(q->sw_ring[i]);
+			rte_pktmbuf_free_seg(q->sw_ring[i]);
 		q->sw_ring[i] = NULL;
 	}
 	q->cons = q->pidx;

@@ -108,15 +108,27 @@ struct vslot_fn {
 	uint64_t token;
 };
 
+/** Entries of a reader's translation cache (power of two) and its frame size. */
+#define VSLOT_READER_CACHE 256u
+#define VSLOT_READER_CACHE_SHIFT 21
+
 struct vslot_reader {
 	/* 0 = offline, else the gp value seen at the last quiescent state */
 	_Alignas(VSLOT_CACHE_LINE) _Atomic uint64_t ctr;
 	struct vslot_server *srv;
 	struct vslot_reader *next; /* reg_lock */
-	/* last-hit cache, private to the reader's thread */
-	const struct vslot_map_table *cache_tbl;
-	unsigned cache_fn;
-	unsigned cache_idx;
+	/*
+	 * Translation cache, private to the reader's thread: direct-mapped by
+	 * 2 MiB IOVA frame and function.  An entry is only trusted against the
+	 * very table it was filled from (tables are immutable snapshots), so a
+	 * map change invalidates it without any bookkeeping.
+	 */
+	struct {
+		const struct vslot_map_table *tbl;
+		uint64_t frame;
+		unsigned fn;
+		unsigned idx;
+	} cache[VSLOT_READER_CACHE];
 };
 
 struct vslot_retired {
@@ -485,18 +497,20 @@ vslot_reader_dma_ptr(struct vslot_reader *r, unsigned fn, uint64_t iova, size_t 
 	size_t avail;
 	unsigned idx;
 	void *p;
+	__typeof__(&r->cache[0]) c;
 
 	if (len == 0 || (uint64_t)len > UINT64_MAX - iova)
 		return NULL;
 	t = fn_table(srv, fn);
 	if (t == NULL)
 		return NULL;
-	/* the cached index is only trusted against the table just loaded */
-	if (r->cache_tbl == t && r->cache_fn == fn && r->cache_idx < t->n) {
-		const struct vslot_map *e = &t->m[r->cache_idx];
+	c = &r->cache[((iova >> VSLOT_READER_CACHE_SHIFT) ^ fn) & (VSLOT_READER_CACHE - 1)];
+	if (c->tbl == t && c->fn == fn && c->frame == iova >> VSLOT_READER_CACHE_SHIFT &&
+	    c->idx < t->n) {
+		const struct vslot_map *e = &t->m[c->idx];
 
 		if (iova >= e->iova && iova - e->iova < e->len) {
-			p = tbl_resolve(t, r->cache_idx, iova, len, &avail);
+			p = tbl_resolve(t, c->idx, iova, len, &avail);
 			return (p != NULL && avail == len) ? p : NULL;
 		}
 	}
@@ -506,9 +520,10 @@ vslot_reader_dma_ptr(struct vslot_reader *r, unsigned fn, uint64_t iova, size_t 
 	p = tbl_resolve(t, idx, iova, len, &avail);
 	if (p == NULL || avail != len)
 		return NULL;
-	r->cache_tbl = t;
-	r->cache_fn = fn;
-	r->cache_idx = idx;
+	c->tbl = t;
+	c->fn = fn;
+	c->frame = iova >> VSLOT_READER_CACHE_SHIFT;
+	c->idx = idx;
 	return p;
 }
 

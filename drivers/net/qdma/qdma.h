@@ -35,6 +35,8 @@ extern int qdma_logtype_tx;
 #define QDMA_RX_BURST_MAX 128u
 /** Refill the C2H ring once this many slots are free. */
 #define QDMA_RX_REFILL_THRESH 64u
+/** Tell the card our completion cidx once this many were consumed. */
+#define QDMA_CMPT_DB_THRESH 128u
 /** Reclaim transmitted mbufs once fewer than this many slots are free. */
 #define QDMA_TX_FREE_THRESH 128u
 /** Timeout of one mailbox request, ms. */
@@ -84,6 +86,7 @@ struct qdma_rxq {
 	uint16_t rx_tail;                       /**< next slot the card fills */
 	uint16_t pidx;                          /**< last C2H_PIDX written */
 	uint16_t cmpt_cidx;                     /**< next completion to read */
+	uint16_t cmpt_db_cidx;                  /**< last cidx told to the card */
 	uint16_t esz;                           /**< completion entry bytes */
 	uint16_t buf_size;                      /**< C2H buffer bytes */
 	uint16_t port_id;

@@ -441,6 +441,7 @@ qdma_rx_queue_start(struct rte_eth_dev *dev, uint16_t qid)
 	memset(q->cmpt, 0, (size_t)q->rc * q->esz);
 	q->rx_tail = 0;
 	q->cmpt_cidx = 0;
+	q->cmpt_db_cidx = 0;
 	q->in_error = false;
 	rc = qdma_rxq_fill(q);
 	if (rc < 0)

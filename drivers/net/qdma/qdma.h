@@ -129,6 +129,30 @@ struct qdma_txq {
 	bool deferred_start;
 };
 
+/** Most MM (card memory) channels per port (devarg mm_queues). */
+#define QDMA_MAX_MM_QUEUES 8u
+/** Descriptors of one MM ring direction. */
+#define QDMA_MM_RING 256u
+
+/** One direction of an MM queue (H2C = write to the card, C2H = read). */
+struct qdma_mm_ring {
+	struct qdma_mm_desc *ring;
+	volatile struct qdma_status_desc *status;
+	volatile void *db;
+	const struct rte_memzone *mz;
+	uint16_t r;
+	uint16_t pidx;       /**< next descriptor to fill */
+	uint16_t done;       /**< status cidx last reported by mm_poll */
+};
+
+/** An MM queue: hardware queue qbase + nb_eth_queues + index. */
+struct qdma_mmq {
+	struct qdma_mm_ring dir[2];   /**< 0 H2C (write), 1 C2H (read) */
+	uint16_t qid_hw;
+	bool ready;
+	rte_spinlock_t lock;
+};
+
 /** Per-function state the PF keeps (resource manager + mailbox service). */
 struct qdma_fn_entry {
 	bool online;            /**< said HELLO, no BYE since */
@@ -177,6 +201,9 @@ struct qdma_adapter {
 	uint8_t cmpt_sz;         /**< enum qdma_cmpt_sz (devarg cmpt_desc_len) */
 	uint8_t trig_mode;
 	bool desc_prefetch;
+	uint8_t nb_mmq;          /**< devarg mm_queues */
+	uint16_t nb_eth_q;       /**< ethdev queues of the window (MM queues follow) */
+	struct qdma_mmq mmq[QDMA_MAX_MM_QUEUES];
 	/* counters */
 	uint64_t mbox_tx, mbox_rx, mbox_timeouts;
 	uint64_t pf_msgs;        /**< PF->VF notices received (VF) */
@@ -253,6 +280,9 @@ int qdma_eth_init(struct rte_eth_dev *dev);
 int qdma_eth_uninit(struct rte_eth_dev *dev);
 void qdma_mbox_intr_handler(void *arg);
 struct qdma_adapter *qdma_port_adapter(uint16_t port_id);
+int qdma_ring_idx_at_least(const struct qdma_adapter *ad, uint32_t want);
+volatile void *qdma_db_addr(const struct qdma_adapter *ad, uint16_t qid, uint32_t reg);
+int qdma_csr_ready(struct qdma_adapter *ad);
 
 /* qdma_vdev.c: slot operations (emulated card only) */
 int qdma_slot_grant(struct qdma_adapter *ad, unsigned int vf, uint64_t token, bool grant);
@@ -260,6 +290,9 @@ int qdma_slot_numvfs(struct qdma_adapter *ad, int set, unsigned int *n, bool tot
 
 /* qdma_pci.c: SR-IOV through sysfs (real card) */
 int qdma_pci_numvfs(struct qdma_adapter *ad, int set, unsigned int *n, bool total);
+
+/* qdma_mm.c: card-memory (MM) queues */
+void qdma_mm_release(struct qdma_adapter *ad);
 
 /* qdma_rxtx.c */
 uint16_t qdma_recv_pkts(void *rxq, struct rte_mbuf **pkts, uint16_t n);

@@ -307,7 +307,7 @@ qdma_pf_hw_init(struct qdma_adapter *ad)
  * (card, fn, token) through @p extra.  An unknown key fails the probe.
  */
 static const char *const common_keys[] = {
-	"desc_prefetch", "cmpt_desc_len", "trigger_mode", NULL
+	"desc_prefetch", "cmpt_desc_len", "trigger_mode", "mm_queues", NULL
 };
 
 struct devargs_ctx {
@@ -351,6 +351,12 @@ devarg_cb(const char *key, const char *value, void *opaque)
 		ad->cmpt_sz = (uint8_t)sz;
 		return 0;
 	}
+	if (strcmp(key, "mm_queues") == 0) {
+		if (parse_uint(value, QDMA_MAX_MM_QUEUES, &v) < 0)
+			goto bad;
+		ad->nb_mmq = (uint8_t)v;
+		return 0;
+	}
 	if (strcmp(key, "trigger_mode") == 0) {
 		if (parse_uint(value, 5, &v) < 0)
 			goto bad;
@@ -388,7 +394,7 @@ qdma_parse_devargs(struct qdma_adapter *ad, const char *args, const char *const 
 	kv = rte_kvargs_parse(args, keys);
 	if (kv == NULL) {
 		QDMA_LOG(ERR, "%s: cannot parse devargs '%s' (unknown key? valid: "
-			"desc_prefetch, cmpt_desc_len, trigger_mode%s)", ad->name, args,
+			"desc_prefetch, cmpt_desc_len, trigger_mode, mm_queues%s)", ad->name, args,
 			extra_keys ? ", card, fn, token, num_vfs" : "");
 		return -EINVAL;
 	}

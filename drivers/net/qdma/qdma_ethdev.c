@@ -25,8 +25,8 @@ static const struct eth_dev_ops qdma_ops;
 /* ---------------------------------------------------------------- helpers */
 
 /* Table index of the smallest ring size >= want entries; -1 if none. */
-static int
-ring_idx_at_least(const struct qdma_adapter *ad, uint32_t want)
+int
+qdma_ring_idx_at_least(const struct qdma_adapter *ad, uint32_t want)
 {
 	int best = -1;
 
@@ -39,8 +39,8 @@ ring_idx_at_least(const struct qdma_adapter *ad, uint32_t want)
 	return best;
 }
 
-static volatile void *
-db_addr(const struct qdma_adapter *ad, uint16_t qid, uint32_t reg)
+volatile void *
+qdma_db_addr(const struct qdma_adapter *ad, uint16_t qid, uint32_t reg)
 {
 	return ad->bar + QDMA_DMAP_REG(ad->dmap_base, qid, reg);
 }
@@ -89,7 +89,8 @@ static int
 qdma_dev_configure(struct rte_eth_dev *dev)
 {
 	struct qdma_adapter *ad = qdma_ad(dev);
-	uint32_t n = RTE_MAX(dev->data->nb_rx_queues, dev->data->nb_tx_queues);
+	uint32_t neth = RTE_MAX(dev->data->nb_rx_queues, dev->data->nb_tx_queues);
+	uint32_t n = neth + ad->nb_mmq;   /* MM queues follow the ethdev ones */
 	int32_t qb;
 	int rc;
 
@@ -98,9 +99,11 @@ qdma_dev_configure(struct rte_eth_dev *dev)
 			QDMA_MAX_QUEUES_PER_FN);
 		return -EINVAL;
 	}
-	if (n == ad->qmax && ad->qbase >= 0)
+	if (n == ad->qmax && ad->qbase >= 0 && neth == ad->nb_eth_q)
 		return 0;
 	/* a new window: queues set up in the old one are gone */
+	qdma_mm_release(ad);
+	ad->nb_eth_q = (uint16_t)neth;
 	for (uint16_t i = 0; i < dev->data->nb_rx_queues; i++)
 		qdma_rx_queue_release(dev, i);
 	for (uint16_t i = 0; i < dev->data->nb_tx_queues; i++)
@@ -258,8 +261,8 @@ ring_zone(struct qdma_adapter *ad, const char *kind, uint16_t qid, size_t len, i
 		RTE_MEMZONE_IOVA_CONTIG, 4096);
 }
 
-static int
-csr_ready(struct qdma_adapter *ad)
+int
+qdma_csr_ready(struct qdma_adapter *ad)
 {
 	if (ad->csr_valid)
 		return 0;
@@ -276,19 +279,19 @@ qdma_rx_queue_setup(struct rte_eth_dev *dev, uint16_t qid, uint16_t nb_desc, uns
 	struct qdma_rxq *q;
 	uint32_t esz;
 
-	rc = csr_ready(ad);
+	rc = qdma_csr_ready(ad);
 	if (rc < 0)
 		return rc;
-	if (qid >= ad->qmax)
+	if (qid >= ad->nb_eth_q)
 		return -EINVAL;
 	if (dev->data->rx_queues[qid] != NULL)
 		qdma_rx_queue_release(dev, qid);
-	ridx = ring_idx_at_least(ad, (uint32_t)nb_desc + 1);
+	ridx = qdma_ring_idx_at_least(ad, (uint32_t)nb_desc + 1);
 	if (ridx < 0) {
 		QDMA_LOG(ERR, "%s: no ring size for %u RX descriptors", ad->name, nb_desc);
 		return -EINVAL;
 	}
-	cidx = ring_idx_at_least(ad, 2 * (ad->csr.ring_sz[ridx] - 1) + 1);
+	cidx = qdma_ring_idx_at_least(ad, 2 * (ad->csr.ring_sz[ridx] - 1) + 1);
 	if (cidx < 0) {
 		QDMA_LOG(ERR, "%s: no completion ring size for %u RX descriptors", ad->name,
 			nb_desc);
@@ -353,8 +356,8 @@ qdma_rx_queue_setup(struct rte_eth_dev *dev, uint16_t qid, uint16_t nb_desc, uns
 	q->ring = q->mz_ring->addr;
 	q->cmpt = q->mz_cmpt->addr;
 	q->cmpt_status = (volatile struct qdma_status_desc *)(q->cmpt + (size_t)(q->rc - 1) * esz);
-	q->db_c2h_pidx = db_addr(ad, qid, QDMA_DMAP_C2H_PIDX);
-	q->db_cmpt_cidx = db_addr(ad, qid, QDMA_DMAP_CMPT_CIDX);
+	q->db_c2h_pidx = qdma_db_addr(ad, qid, QDMA_DMAP_C2H_PIDX);
+	q->db_cmpt_cidx = qdma_db_addr(ad, qid, QDMA_DMAP_CMPT_CIDX);
 	rc = own_queue_notify(ad, q->qid_hw, QDMA_MBOX_QTYPE_C2H, true);
 	if (rc == 0) {
 		rc = own_queue_notify(ad, q->qid_hw, QDMA_MBOX_QTYPE_CMPT, true);
@@ -377,14 +380,14 @@ qdma_tx_queue_setup(struct rte_eth_dev *dev, uint16_t qid, uint16_t nb_desc, uns
 	struct qdma_txq *q;
 	int ridx, rc;
 
-	rc = csr_ready(ad);
+	rc = qdma_csr_ready(ad);
 	if (rc < 0)
 		return rc;
-	if (qid >= ad->qmax)
+	if (qid >= ad->nb_eth_q)
 		return -EINVAL;
 	if (dev->data->tx_queues[qid] != NULL)
 		qdma_tx_queue_release(dev, qid);
-	ridx = ring_idx_at_least(ad, (uint32_t)nb_desc + 1);
+	ridx = qdma_ring_idx_at_least(ad, (uint32_t)nb_desc + 1);
 	if (ridx < 0) {
 		QDMA_LOG(ERR, "%s: no ring size for %u TX descriptors", ad->name, nb_desc);
 		return -EINVAL;
@@ -414,7 +417,7 @@ qdma_tx_queue_setup(struct rte_eth_dev *dev, uint16_t qid, uint16_t nb_desc, uns
 	}
 	q->ring = q->mz_ring->addr;
 	q->status = (volatile struct qdma_status_desc *)&q->ring[q->r - 1];
-	q->db_h2c_pidx = db_addr(ad, qid, QDMA_DMAP_H2C_PIDX);
+	q->db_h2c_pidx = qdma_db_addr(ad, qid, QDMA_DMAP_H2C_PIDX);
 	rc = own_queue_notify(ad, q->qid_hw, QDMA_MBOX_QTYPE_H2C, true);
 	if (rc < 0) {
 		rte_memzone_free(q->mz_ring);
@@ -877,6 +880,7 @@ qdma_dev_close(struct rte_eth_dev *dev)
 	if (rte_eal_process_type() != RTE_PROC_PRIMARY)
 		return 0;
 	qdma_dev_stop(dev);
+	qdma_mm_release(qdma_ad(dev));
 	for (uint16_t i = 0; i < dev->data->nb_rx_queues; i++)
 		qdma_rx_queue_release(dev, i);
 	for (uint16_t i = 0; i < dev->data->nb_tx_queues; i++)
@@ -891,6 +895,7 @@ qdma_dev_reset(struct rte_eth_dev *dev)
 	int rc;
 
 	qdma_dev_stop(dev);
+	qdma_mm_release(ad);
 	for (uint16_t i = 0; i < dev->data->nb_rx_queues; i++)
 		qdma_rx_queue_release(dev, i);
 	for (uint16_t i = 0; i < dev->data->nb_tx_queues; i++)

@@ -132,6 +132,30 @@ int rte_pmd_qdma_vf_grant(uint16_t port_id, unsigned int vf, uint64_t token);
 /** Emulated card only: withdraw VF @p vf; its current user is disconnected. */
 int rte_pmd_qdma_vf_revoke(uint16_t port_id, unsigned int vf);
 
+/**
+ * @name Card memory (MM) transfers
+ * With devarg mm_queues=<n> the port has n MM queues (indices 0..n-1) after
+ * its ethdev queues.  @p iova is DPDK memory (e.g. rte_malloc_virt2iova(),
+ * rte_mbuf_data_iova()); @p card_addr is an address in the card's memory.
+ * Both roles (PF and VF) may use them.
+ * @{
+ */
+/** Copy @p len bytes from host @p src_iova to card memory; returns when done (or -ETIMEDOUT). */
+int rte_pmd_qdma_mm_write(uint16_t port_id, uint16_t mmq, uint64_t card_addr, uint64_t src_iova,
+		uint32_t len);
+/** Copy @p len bytes from card memory to host @p dst_iova; returns when done. */
+int rte_pmd_qdma_mm_read(uint16_t port_id, uint16_t mmq, uint64_t card_addr, uint64_t dst_iova,
+		uint32_t len);
+/**
+ * Asynchronous form: queue one transfer (@p write: host -> card) and return
+ * at once; -ENOSPC when the ring is full.  Completion: rte_pmd_qdma_mm_poll().
+ */
+int rte_pmd_qdma_mm_submit(uint16_t port_id, uint16_t mmq, bool write, uint64_t card_addr,
+		uint64_t iova, uint32_t len);
+/** Transfers of one direction completed since the last poll (in order); < 0 on error. */
+int rte_pmd_qdma_mm_poll(uint16_t port_id, uint16_t mmq, bool write);
+/** @} */
+
 /** Error counters of the PF's error poller (reads and clears the W1C registers). */
 int rte_pmd_qdma_error_poll(uint16_t port_id);
 

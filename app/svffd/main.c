@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <rte_eal.h>
@@ -19,6 +20,7 @@
 #include <rte_lcore.h>
 #include <rte_log.h>
 
+#include "qdma_sim.h"
 #include "svff.h"
 #include "svff_config.h"
 
@@ -66,6 +68,41 @@ has_arg(char **argv, int argc, const char *name)
 	return false;
 }
 
+static void
+card_log(void *arg, int level, const char *msg)
+{
+	(void)arg;
+	rte_log(level <= 3 ? RTE_LOG_ERR : level <= 5 ? RTE_LOG_NOTICE :
+		level == 6 ? RTE_LOG_INFO : RTE_LOG_DEBUG, RTE_LOGTYPE_USER1, "card: %s\n", msg);
+}
+
+/* Create the emulated card at cfg->card.socket (its directory made if needed). */
+static struct qdma_sim *
+plug_card(const struct svff_config *cfg, char *err, size_t errlen)
+{
+	struct qdma_sim_cfg c;
+	char dir[SVFF_CONFIG_STR_MAX], *slash;
+
+	snprintf(dir, sizeof(dir), "%s", cfg->card.socket);
+	slash = strrchr(dir, '/');
+	if (slash != NULL && slash != dir) {
+		*slash = '\0';
+		if (mkdir(dir, 0700) < 0 && errno != EEXIST) {
+			snprintf(err, errlen, "cannot create %s: %s", dir, strerror(errno));
+			return NULL;
+		}
+	}
+	qdma_sim_cfg_defaults(&c);
+	c.socket_path = cfg->card.socket;
+	c.nb_queues = cfg->card.queues;
+	c.total_vfs = cfg->card.total_vfs;
+	c.personality = cfg->card.personality == SVFF_PERSONALITY_GENERATOR ? QDMA_SIM_GENERATOR :
+		cfg->card.personality == SVFF_PERSONALITY_SINK ? QDMA_SIM_SINK : QDMA_SIM_LOOPBACK;
+	c.card_mem = cfg->card.card_mem;
+	c.log = card_log;
+	return qdma_sim_create(&c, err, errlen);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -82,7 +119,12 @@ main(int argc, char **argv)
 	struct svff_config cfg;
 	char err[512];
 	bool check_only = false;
+	struct qdma_sim *card = NULL;
 	struct svff *s;
+
+	/* a stop request during start-up is honoured once start-up is done */
+	signal(SIGINT, on_signal);
+	signal(SIGTERM, on_signal);
 
 	/* svffd's own options come before '--', EAL's after it. */
 	for (int i = 1; i < argc; i++) {
@@ -178,9 +220,20 @@ main(int argc, char **argv)
 		return 1;
 	}
 
+	/* The embedded default: the emulated card is plugged into its slot
+	 * here, and svffd then reaches it like any driver, through the slot. */
+	if (cfg.card.type == SVFF_CARD_EMULATED) {
+		card = plug_card(&cfg, err, sizeof(err));
+		if (card == NULL) {
+			fprintf(stderr, "svffd: emulated card: %s\n", err);
+			rte_eal_cleanup();
+			return 1;
+		}
+	}
 	s = svff_create(&cfg, err, sizeof(err));
 	if (s == NULL) {
 		fprintf(stderr, "svffd: %s\n", err);
+		qdma_sim_destroy(card);
 		rte_eal_cleanup();
 		return 1;
 	}
@@ -188,12 +241,11 @@ main(int argc, char **argv)
 	if (rc < 0) {
 		fprintf(stderr, "svffd: cannot register telemetry commands: %s\n", strerror(-rc));
 		svff_destroy(s);
+		qdma_sim_destroy(card);
 		rte_eal_cleanup();
 		return 1;
 	}
 
-	signal(SIGINT, on_signal);
-	signal(SIGTERM, on_signal);
 	printf("svffd %s ready: config %s, telemetry under /svff/ (file prefix in use: see "
 		"/var/run/dpdk/)\n", SVFF_VERSION_STRING, config_path ? config_path : "(defaults)");
 	fflush(stdout);
@@ -205,6 +257,7 @@ main(int argc, char **argv)
 
 	printf("svffd: %s received, shutting down\n", stop_requested == SIGINT ? "SIGINT" : "SIGTERM");
 	svff_destroy(s);
+	qdma_sim_destroy(card);
 	rte_eal_cleanup();
 	printf("svffd: stopped\n");
 	return 0;

@@ -23,10 +23,15 @@ extern "C" {
 struct svff;
 
 /**
- * Create the control plane for @p cfg.  EAL must be initialised.
+ * Create the control plane for @p cfg.  EAL must be initialised and, for an
+ * emulated card, the card must be in its slot (cfg->card.socket): svffd
+ * attaches its PF there and enables cfg->vfs.count VFs.
  * @return the object, or NULL with a reason in @p err.
  */
 struct svff *svff_create(const struct svff_config *cfg, char *err, size_t errlen);
+
+/** The PF's ethdev port (QDMA PMD). */
+uint16_t svff_pf_port(const struct svff *s);
 
 /** The configuration the instance runs with. */
 const struct svff_config *svff_get_config(const struct svff *s);

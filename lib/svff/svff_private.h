@@ -3,6 +3,8 @@
 #ifndef SVFF_PRIVATE_H
 #define SVFF_PRIVATE_H
 
+#include <stdbool.h>
+
 #include <rte_log.h>
 
 #include "svff.h"
@@ -15,6 +17,9 @@ struct svff {
 	struct svff_config cfg;
 	uint64_t start_tsc;
 	uint64_t start_time;   /* CLOCK_MONOTONIC seconds */
+	bool pf_attached;      /* we probed the PF vdev (emulated card) */
+	uint16_t pf_port;      /* the PF's ethdev port */
+	char pf_name[SVFF_CONFIG_STR_MAX];
 };
 
 #endif /* SVFF_PRIVATE_H */

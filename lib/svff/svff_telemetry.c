@@ -11,6 +11,7 @@
 #include <rte_common.h>
 #include <rte_telemetry.h>
 #include <rte_version.h>
+#include <rte_pmd_qdma.h>
 
 #include "svff_private.h"
 
@@ -84,6 +85,24 @@ tel_info(const char *cmd, const char *params, struct rte_tel_data *d)
 	rte_tel_data_add_dict_int(d, "vfs", (int)c->vfs.count);
 	rte_tel_data_add_dict_int(d, "vf_queues", (int)c->vfs.queues);
 	rte_tel_data_add_dict_u64(d, "uptime_s", svff_uptime_s(s));
+	{
+		struct rte_pmd_qdma_info info;
+		struct rte_pmd_qdma_mbox_stats ms;
+		unsigned int n = 0;
+
+		rte_tel_data_add_dict_int(d, "pf_port", s->pf_port);
+		if (rte_pmd_qdma_get_info(s->pf_port, &info) == 0) {
+			rte_tel_data_add_dict_int(d, "pf_function", info.func_id);
+			rte_tel_data_add_dict_int(d, "card_num_queues", (int)info.num_qs);
+			rte_tel_data_add_dict_string(d, "card_ip", info.fw_version);
+		}
+		if (rte_pmd_qdma_sriov_get_numvfs(s->pf_port, &n) == 0)
+			rte_tel_data_add_dict_int(d, "numvfs", (int)n);
+		if (rte_pmd_qdma_mbox_stats(s->pf_port, &ms) == 0) {
+			rte_tel_data_add_dict_u64(d, "mbox_rx", ms.rx);
+			rte_tel_data_add_dict_u64(d, "mbox_rejected", ms.rejected);
+		}
+	}
 	return 0;
 }
 

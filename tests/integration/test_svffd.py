@@ -14,24 +14,51 @@ import unittest
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "lib"))
 from svfftest import (BUILD, DPDK_BIN, RUNTIME, SOURCE, Proc, Telemetry,  # noqa: E402
-                      main, telemetry_path, unique_prefix, wait_for)
+                      main, slot_dir, telemetry_path, unique_prefix, wait_for)
 
 SVFFD = os.path.join(BUILD, "app", "svffd", "svffd")
 CONFIG = os.path.join(SOURCE, "config", "default.json")
 
 
-def start(prefix, config=CONFIG):
+def private_config(name):
+    """The shipped config with the embedded card's socket in a private
+    directory, so that several svffd instances can run side by side."""
+    d = slot_dir()
+    with open(CONFIG) as f:
+        cfg = json.load(f)
+    cfg["card"]["socket"] = os.path.join(d, "card.sock")
+    path = os.path.join(d, "svffd-%s.json" % name)
+    with open(path, "w") as f:
+        json.dump(cfg, f)
+    return path
+
+
+def start(prefix, config=None):
+    config = config or private_config(prefix)
     return Proc([SVFFD, "--config", config, "--", "-l", "0", "--file-prefix", prefix,
-                 "-m", "64"])
+                 "-m", "256"])
+
+
+def wait_ready(prefix, proc):
+    """svffd is ready when its /svff/ commands answer."""
+    wait_for(lambda: os.path.exists(telemetry_path(prefix)), 60, "telemetry socket", proc)
+
+    def up():
+        t = Telemetry(prefix)
+        try:
+            return "/svff/info" in t.cmd("/")
+        finally:
+            t.close()
+    wait_for(up, 60, "/svff/ commands", proc)
 
 
 class Running(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
         cls.prefix = unique_prefix("run")
-        cls.proc = start(cls.prefix)
-        wait_for(lambda: os.path.exists(telemetry_path(cls.prefix)), 60,
-                 "telemetry socket", cls.proc)
+        cls.config = private_config("run")
+        cls.proc = start(cls.prefix, cls.config)
+        wait_ready(cls.prefix, cls.proc)
         cls.tel = Telemetry(cls.prefix)
 
     @classmethod
@@ -46,8 +73,13 @@ class Running(unittest.TestCase):
         self.assertEqual(r["card_type"], "emulated")
         self.assertEqual(r["vfs"], 4)
         self.assertEqual(r["vf_queues"], 8)
-        self.assertEqual(r["config"], CONFIG)
+        self.assertEqual(r["config"], self.config)
         self.assertGreaterEqual(r["uptime_s"], 0)
+        # the embedded card is in its slot and svffd drives its PF
+        self.assertEqual(r["card_ip"], "QDMA3.1 soft 2019.2")
+        self.assertEqual(r["card_num_queues"], 2048)
+        self.assertEqual(r["pf_function"], 0)
+        self.assertEqual(r["numvfs"], 4)
 
     def test_version(self):
         r = self.tel.cmd("/svff/version")
@@ -82,7 +114,7 @@ class Lifecycle(unittest.TestCase):
         for sig in (signal.SIGTERM, signal.SIGINT):
             prefix = unique_prefix("sig%d" % sig)
             p = start(prefix)
-            wait_for(lambda: os.path.exists(telemetry_path(prefix)), 60, "socket", p)
+            wait_ready(prefix, p)
             rc = p.stop(sig)
             self.assertEqual(rc, 0, p.output)
             self.assertIn("stopped", p.output)

@@ -9,6 +9,13 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <cmocka.h>
+
 #include "harness.h"
 
 enum { REQ_INJECT = 1, REQ_PERS, REQ_STATS };
@@ -170,4 +177,39 @@ harness_card_free(struct qdma_sim *sim, const char *sock)
 	snprintf(dir, sizeof(dir), "%s", sock);
 	unlink(sock);
 	rmdir(dirname(dir));
+}
+
+int
+harness_fx_setup(void **state, unsigned total_vfs, int timeout_s)
+{
+	struct harness_fx *f = calloc(1, sizeof(*f));
+
+	if (f == NULL)
+		return -1;
+	f->timeout_s = timeout_s;
+	f->sim = harness_card(f->sock, sizeof(f->sock), 2048, total_vfs, QDMA_SIM_LOOPBACK);
+	if (f->sim == NULL) {
+		free(f);
+		return -1;
+	}
+	*state = f;
+	return 0;
+}
+
+int
+harness_fx_teardown(void **state)
+{
+	struct harness_fx *f = *state;
+
+	harness_card_free(f->sim, f->sock);
+	free(f);
+	return 0;
+}
+
+void
+harness_fx_run(void **state, child_fn fn)
+{
+	struct harness_fx *f = *state;
+
+	assert_int_equal(harness_run(f->sim, f->sock, fn, NULL, f->timeout_s), 0);
 }

@@ -26,6 +26,17 @@ typedef int (*child_fn)(const char *sock, void *arg);
 /* Fork @fn(sock, arg) and serve its requests; returns the child's exit status (0 = pass). */
 int harness_run(struct qdma_sim *sim, const char *sock, child_fn fn, void *arg, int timeout_s);
 
+/** cmocka fixture: a loopback card with 2048 queues and @p total_vfs VFs. */
+struct harness_fx {
+	struct qdma_sim *sim;
+	char sock[128];
+	int timeout_s;
+};
+int harness_fx_setup(void **state, unsigned total_vfs, int timeout_s);
+int harness_fx_teardown(void **state);
+/** Run @p fn in a child process against the fixture's card; fails the test on failure. */
+void harness_fx_run(void **state, child_fn fn);
+
 /* From the child: ask the parent. */
 int parent_inject(enum qdma_sim_fault f, unsigned target, uint32_t count);
 int parent_personality(enum qdma_sim_personality p);

@@ -19,39 +19,22 @@
 #define PF_IOVA 0x100000000ull
 #define DMA_SZ (16u << 20)
 
-struct fx {
-	struct qdma_sim *sim;
-	char sock[128];
-};
-
 static int
 setup(void **state)
 {
-	struct fx *f = calloc(1, sizeof(*f));
-
-	f->sim = harness_card(f->sock, sizeof(f->sock), 2048, 4, QDMA_SIM_LOOPBACK);
-	if (f->sim == NULL)
-		return -1;
-	*state = f;
-	return 0;
+	return harness_fx_setup(state, 4, 120);
 }
 
 static int
 teardown(void **state)
 {
-	struct fx *f = *state;
-
-	harness_card_free(f->sim, f->sock);
-	free(f);
-	return 0;
+	return harness_fx_teardown(state);
 }
 
 static void
 run(void **state, child_fn fn)
 {
-	struct fx *f = *state;
-
-	assert_int_equal(harness_run(f->sim, f->sock, fn, NULL, 120), 0);
+	harness_fx_run(state, fn);
 }
 
 /* ---- PF init ------------------------------------------------------------------------------- */

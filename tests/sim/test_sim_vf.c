@@ -25,39 +25,22 @@
 #define VF0_FN (QDMA_SIM_VF_FUNC_BASE + 0)
 #define VF1_FN (QDMA_SIM_VF_FUNC_BASE + 1)
 
-struct fx {
-	struct qdma_sim *sim;
-	char sock[128];
-};
-
 static int
 setup(void **state)
 {
-	struct fx *f = calloc(1, sizeof(*f));
-
-	f->sim = harness_card(f->sock, sizeof(f->sock), 2048, 8, QDMA_SIM_LOOPBACK);
-	if (f->sim == NULL)
-		return -1;
-	*state = f;
-	return 0;
+	return harness_fx_setup(state, 8, 180);
 }
 
 static int
 teardown(void **state)
 {
-	struct fx *f = *state;
-
-	harness_card_free(f->sim, f->sock);
-	free(f);
-	return 0;
+	return harness_fx_teardown(state);
 }
 
 static void
 run(void **state, child_fn fn)
 {
-	struct fx *f = *state;
-
-	assert_int_equal(harness_run(f->sim, f->sock, fn, NULL, 180), 0);
+	harness_fx_run(state, fn);
 }
 
 /* PF init, 2 VFs, FMAP: PF 0..3, VF0 8..9, VF1 10..11. */

@@ -165,21 +165,35 @@ mm_post(struct qdma_mm_ring *d, bool write, uint64_t card_addr, rte_iova_t iova,
 	return 0;
 }
 
+/* The MM queue, locked and set up; NULL (unlocked) with *rc on failure. */
+static struct qdma_mmq *
+mmq_acquire(uint16_t port_id, uint16_t k, struct qdma_adapter **adp, int *rc)
+{
+	struct qdma_mmq *m = mmq_get(port_id, k, adp, rc);
+
+	if (m == NULL)
+		return NULL;
+	rte_spinlock_lock(&m->lock);
+	if (!m->ready)
+		*rc = mmq_setup(*adp, k);
+	if (*rc != 0) {
+		rte_spinlock_unlock(&m->lock);
+		return NULL;
+	}
+	return m;
+}
+
 int
 rte_pmd_qdma_mm_submit(uint16_t port_id, uint16_t mmq, bool write, uint64_t card_addr,
 		uint64_t iova, uint32_t len)
 {
 	struct qdma_adapter *ad = NULL;
 	int rc;
-	struct qdma_mmq *m = mmq_get(port_id, mmq, &ad, &rc);
+	struct qdma_mmq *m = mmq_acquire(port_id, mmq, &ad, &rc);
 
 	if (m == NULL)
 		return rc;
-	rte_spinlock_lock(&m->lock);
-	if (!m->ready)
-		rc = mmq_setup(ad, mmq);
-	if (rc == 0)
-		rc = mm_post(&m->dir[write ? 0 : 1], write, card_addr, iova, len);
+	rc = mm_post(&m->dir[write ? 0 : 1], write, card_addr, iova, len);
 	rte_spinlock_unlock(&m->lock);
 	return rc;
 }
@@ -238,16 +252,12 @@ mm_sync(uint16_t port_id, uint16_t mmq, bool write, uint64_t card_addr, uint64_t
 	struct qdma_adapter *ad = NULL;
 	struct qdma_mm_ring *d;
 	int rc;
-	struct qdma_mmq *m = mmq_get(port_id, mmq, &ad, &rc);
+	struct qdma_mmq *m = mmq_acquire(port_id, mmq, &ad, &rc);
 
 	if (m == NULL)
 		return rc;
-	rte_spinlock_lock(&m->lock);
-	if (!m->ready)
-		rc = mmq_setup(ad, mmq);
 	d = &m->dir[write ? 0 : 1];
-	if (rc == 0)
-		rc = mm_post(d, write, card_addr, iova, len);
+	rc = mm_post(d, write, card_addr, iova, len);
 	if (rc == -ENOSPC && (rc = mm_wait(d)) == 0)
 		rc = mm_post(d, write, card_addr, iova, len);
 	if (rc == 0) {

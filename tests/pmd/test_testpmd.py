@@ -129,16 +129,18 @@ class PfLoopback(unittest.TestCase, LoopbackMatrix):
 
 class VfLoopback(unittest.TestCase, LoopbackMatrix):
     """The VF's PF is the same PMD in another testpmd process: it serves the
-    VF's mailbox on its interrupt thread."""
+    VF's mailbox on its interrupt thread, and granted VF 0 to a token."""
+
+    TOKEN = "0x5a17c0de"
 
     @classmethod
     def setUpClass(cls):
         cls.dir = slot_dir()
         cls.plugdir, cls.plugin = private_plugin_dir()
         cls.sock = os.path.join(cls.dir, "card.sock")
-        cls.card = start_card(cls.sock, ["--open"])
+        cls.card = start_card(cls.sock)
         cls.pf = TestPmd(unique_prefix("vfpf"), cls.plugin,
-                         ["net_qdma0,card=%s,fn=pf,num_vfs=2" % cls.sock])
+                         ["net_qdma0,card=%s,fn=pf,num_vfs=2,grants=%s" % (cls.sock, cls.TOKEN)])
 
     @classmethod
     def tearDownClass(cls):
@@ -149,7 +151,7 @@ class VfLoopback(unittest.TestCase, LoopbackMatrix):
 
     def run_vf(self, nq):
         pmd = TestPmd(unique_prefix("vf%d" % nq), self.plugin,
-                      ["net_qdma0,card=%s,fn=vf0" % self.sock],
+                      ["net_qdma0,card=%s,fn=vf0,token=%s" % (self.sock, self.TOKEN)],
                       app_args=["--rxq=%d" % nq, "--txq=%d" % nq])
         try:
             xs = pmd.xstats()
@@ -163,6 +165,76 @@ class VfLoopback(unittest.TestCase, LoopbackMatrix):
 
     def test_vf_4_queues(self):
         self.run_vf(4)
+
+
+class ProbeAndEvents(unittest.TestCase):
+    """Probe errors are clear; PF departure reaches the VF as a removal event."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.dir = slot_dir()
+        cls.plugdir, cls.plugin = private_plugin_dir()
+        cls.sock = os.path.join(cls.dir, "card.sock")
+        cls.card = start_card(cls.sock)   # not open: VFs need their grant token
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.card.stop()
+        shutil.rmtree(cls.dir, ignore_errors=True)
+        shutil.rmtree(cls.plugdir, ignore_errors=True)
+
+    def failed_probe(self, vdev, extra_eal=()):
+        """testpmd goes on without the port: the probe must have failed
+        (no port) and said why."""
+        p = TestPmd(unique_prefix("bad"), self.plugin, [vdev], extra_eal=extra_eal)
+        try:
+            out = p.output()
+            self.assertIn("No probed ethernet devices", out)
+        finally:
+            p.stop()
+        return out
+
+    def test_unknown_devarg(self):
+        out = self.failed_probe("net_qdma0,card=%s,fn=pf,colour=red" % self.sock)
+        self.assertIn("cannot parse devargs", out)
+        self.assertIn("colour=red", out)
+
+    def test_bad_devarg_value(self):
+        out = self.failed_probe("net_qdma0,card=%s,fn=vf-1" % self.sock)
+        self.assertIn("bad value 'vf-1' for devarg 'fn'", out)
+
+    def test_no_hugepages(self):
+        out = self.failed_probe("net_qdma0,card=%s,fn=pf" % self.sock, extra_eal=["--no-huge"])
+        self.assertIn("run with hugepages", out)
+
+    def test_vf_without_grant(self):
+        pf = TestPmd(unique_prefix("pf"), self.plugin,
+                     ["net_qdma0,card=%s,fn=pf,num_vfs=1" % self.sock])
+        try:
+            out = self.failed_probe("net_qdma0,card=%s,fn=vf0,token=0x1234" % self.sock)
+            self.assertIn("vf0 is not granted", out)
+        finally:
+            pf.stop()
+
+    def test_pf_bye_is_a_removal_event(self):
+        # an open card lets the VF in without a token
+        sock = os.path.join(self.dir, "open.sock")
+        card = start_card(sock, ["--open"])
+        try:
+            pf = TestPmd(unique_prefix("pf"), self.plugin,
+                         ["net_qdma0,card=%s,fn=pf,num_vfs=2" % sock])
+            vf = TestPmd(unique_prefix("vf"), self.plugin,
+                         ["net_qdma0,card=%s,fn=vf1" % sock])
+            try:
+                pf.stop()     # closing the PF sends PF_BYE to its VFs
+                wait_for(lambda: "device removal event" in vf.output(), 20,
+                         "the VF's removal event")
+                self.assertIn("PF is going away", vf.output())
+            finally:
+                vf.stop()
+                pf.stop()
+        finally:
+            card.stop()
 
 
 if __name__ == "__main__":

@@ -395,7 +395,7 @@ qdma_parse_devargs(struct qdma_adapter *ad, const char *args, const char *const 
 	if (kv == NULL) {
 		QDMA_LOG(ERR, "%s: cannot parse devargs '%s' (unknown key? valid: "
 			"desc_prefetch, cmpt_desc_len, trigger_mode, mm_queues%s)", ad->name, args,
-			extra_keys ? ", card, fn, token, num_vfs" : "");
+			extra_keys ? ", card, fn, token, num_vfs, grants" : "");
 		return -EINVAL;
 	}
 	rc = rte_kvargs_process(kv, NULL, devarg_cb, &c);

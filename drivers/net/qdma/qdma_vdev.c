@@ -28,9 +28,11 @@ struct slot_args {
 	int fn;             /* slot function: 0 PF, 1+n VF n; -1 unset */
 	uint64_t token;
 	int num_vfs;        /* PF: enable this many VFs at probe; -1: leave */
+	unsigned int nb_grants;
+	uint64_t grants[64]; /* PF: token of VF i (0: none) */
 };
 
-static const char *const slot_keys[] = { "card", "fn", "token", "num_vfs", NULL };
+static const char *const slot_keys[] = { "card", "fn", "token", "num_vfs", "grants", NULL };
 
 static int
 slot_arg(const char *key, const char *value, void *opaque)
@@ -68,6 +70,22 @@ slot_arg(const char *key, const char *value, void *opaque)
 		if (errno || end == value || *end != '\0' || n > QDMA_MAX_FUNCS)
 			goto bad;
 		a->num_vfs = (int)n;
+		return 0;
+	}
+	if (strcmp(key, "grants") == 0) {
+		/* grants=<token of vf0>:<token of vf1>:...  (0 = no grant) */
+		const char *p = value;
+
+		a->nb_grants = 0;
+		while (*p != '\0') {
+			if (a->nb_grants == RTE_DIM(a->grants))
+				goto bad;
+			errno = 0;
+			a->grants[a->nb_grants++] = strtoull(p, &end, 0);
+			if (errno || end == p || (*end != ':' && *end != '\0'))
+				goto bad;
+			p = *end == ':' ? end + 1 : end;
+		}
 		return 0;
 	}
 	if (strcmp(key, "token") == 0) {
@@ -218,6 +236,12 @@ qdma_vdev_probe(struct rte_vdev_device *vdev)
 		QDMA_LOG(ERR, "%s: secondary processes are not supported", name);
 		return -ENOTSUP;
 	}
+	if (!rte_eal_has_hugepages()) {
+		/* the card must map our DMA memory: it must be shareable, big pages */
+		QDMA_LOG(ERR, "%s: DPDK runs without hugepages (--no-huge): the emulated card "
+			"cannot map its memory; run with hugepages", name);
+		return -ENOTSUP;
+	}
 	eth = rte_eth_vdev_allocate(vdev, sizeof(*ad) + sizeof(*p));
 	if (eth == NULL)
 		return -ENOMEM;
@@ -235,8 +259,8 @@ qdma_vdev_probe(struct rte_vdev_device *vdev)
 		goto fail;
 	}
 	ad->is_vf = a.fn != VSLOT_FN_PF;
-	if (ad->is_vf && a.num_vfs >= 0) {
-		QDMA_LOG(ERR, "%s: num_vfs is a PF devarg", name);
+	if (ad->is_vf && (a.num_vfs >= 0 || a.nb_grants > 0)) {
+		QDMA_LOG(ERR, "%s: num_vfs and grants are PF devargs", name);
 		rc = -EINVAL;
 		goto fail;
 	}
@@ -294,6 +318,16 @@ qdma_vdev_probe(struct rte_vdev_device *vdev)
 			goto fail;
 		}
 	}
+	for (unsigned int i = 0; i < a.nb_grants; i++) {
+		if (a.grants[i] == 0)
+			continue;
+		rc = vslot_client_grant(ad->slot, i, a.grants[i]);
+		if (rc < 0) {
+			QDMA_LOG(ERR, "%s: cannot grant VF %u: %s", name, i,
+				vslot_client_strerror(ad->slot));
+			goto fail;
+		}
+	}
 	rte_eth_dev_probing_finish(eth);
 	return 0;
 fail:
@@ -321,7 +355,8 @@ static struct rte_vdev_driver qdma_vdev_drv = {
 
 RTE_PMD_REGISTER_VDEV(net_qdma, qdma_vdev_drv);
 RTE_PMD_REGISTER_PARAM_STRING(net_qdma,
-	"card=<socket> fn=pf|vf<N> token=<n> num_vfs=<n> desc_prefetch=0|1 "
+	"card=<socket> fn=pf|vf<N> token=<n> num_vfs=<n> grants=<t0>:<t1>:... "
+	"mm_queues=<n> desc_prefetch=0|1 "
 	"cmpt_desc_len=8|16|32|64 "
 	"trigger_mode=0..5");
 

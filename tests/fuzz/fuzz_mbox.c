@@ -162,7 +162,7 @@ LLVMFuzzerInitialize(int *argc, char ***argv)
 		fprintf(stderr, "card: %s\n", err);
 		abort();
 	}
-	snprintf(prefix, sizeof(prefix), "svff-fuzz-%d", getpid());
+	snprintf(prefix, sizeof(prefix), "svfft-fuzz-%d", getpid());
 	snprintf(vdev, sizeof(vdev), "net_qdma0,card=%s,fn=pf,num_vfs=8", sock);
 	if (rte_eal_init(12, eal) < 0 || rte_eth_dev_get_port_by_name("net_qdma0", &port) != 0)
 		abort();

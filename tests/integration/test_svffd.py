@@ -58,13 +58,10 @@ class Running(unittest.TestCase):
         cls.prefix = unique_prefix("run")
         cls.config = private_config("run")
         cls.proc = start(cls.prefix, cls.config)
+        cls.addClassCleanup(cls.proc.stop)
         wait_ready(cls.prefix, cls.proc)
         cls.tel = Telemetry(cls.prefix)
-
-    @classmethod
-    def tearDownClass(cls):
-        cls.tel.close()
-        cls.proc.stop()
+        cls.addClassCleanup(cls.tel.close)
 
     def test_info(self):
         r = self.tel.cmd("/svff/info")
@@ -114,6 +111,7 @@ class Lifecycle(unittest.TestCase):
         for sig in (signal.SIGTERM, signal.SIGINT):
             prefix = unique_prefix("sig%d" % sig)
             p = start(prefix)
+            self.addCleanup(p.stop)
             wait_ready(prefix, p)
             rc = p.stop(sig)
             self.assertEqual(rc, 0, p.output)

@@ -216,7 +216,11 @@ class TestPmd:
         self.lock = threading.Lock()
         self.t = threading.Thread(target=self._reader, daemon=True)
         self.t.start()
-        self.wait_prompt(0, timeout=60)
+        try:
+            self.wait_prompt(0, timeout=60)
+        except BaseException:
+            self.kill()     # never leave a testpmd behind
+            raise
 
     def _reader(self):
         for line in iter(lambda: self.p.stdout.read(1), ""):
@@ -290,3 +294,8 @@ class TestPmd:
         if self.p.poll() is None:
             os.killpg(self.p.pid, signal.SIGKILL)
         self.p.wait()
+        for f in (self.p.stdin, self.p.stdout):
+            try:
+                f.close()
+            except (BrokenPipeError, ValueError, OSError):
+                pass

@@ -157,7 +157,7 @@ setup(void **state)
 		print_error("card: %s\n", err);
 		return -1;
 	}
-	snprintf(prefix, sizeof(prefix), "svff-mm-%d", getpid());
+	snprintf(prefix, sizeof(prefix), "svfft-mm-%d", getpid());
 	snprintf(vdev0, sizeof(vdev0), "net_qdma0,card=%s,fn=pf,num_vfs=2,mm_queues=1", sock);
 	snprintf(vdev1, sizeof(vdev1), "net_qdma1,card=%s,fn=vf0,mm_queues=2", sock);
 	if (rte_eal_init((int)(sizeof(argv) / sizeof(argv[0])) - 1, argv) < 0)

@@ -224,7 +224,7 @@ setup(void **state)
 		print_error("card: %s\n", err);
 		return -1;
 	}
-	snprintf(prefix, sizeof(prefix), "svff-payload-%d", getpid());
+	snprintf(prefix, sizeof(prefix), "svfft-payload-%d", getpid());
 	argv[5] = prefix;
 	snprintf(vdev, sizeof(vdev), "net_qdma0,card=%s,fn=pf", sockpath);
 	if (rte_eal_init((int)RTE_DIM(argv) - 1, argv) < 0)

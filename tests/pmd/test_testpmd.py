@@ -22,8 +22,24 @@ BURST = 32
 def start_card(sock, extra=()):
     p = Proc([SIMD, "--socket", sock, "--personality", "loopback", "--cpu", "0"] +
              list(extra))
-    wait_for(lambda: os.path.exists(sock), 30, "card socket", p)
+    try:
+        wait_for(lambda: os.path.exists(sock), 30, "card socket", p)
+    except BaseException:
+        p.stop()
+        raise
     return p
+
+
+def class_resources(cls, card_args=()):
+    """A private socket directory, a private copy of the plugin and a card,
+    each released by a class cleanup (which runs even if setUpClass fails)."""
+    cls.dir = slot_dir()
+    cls.addClassCleanup(shutil.rmtree, cls.dir, ignore_errors=True)
+    cls.plugdir, cls.plugin = private_plugin_dir()
+    cls.addClassCleanup(shutil.rmtree, cls.plugdir, ignore_errors=True)
+    cls.sock = os.path.join(cls.dir, "card.sock")
+    cls.card = start_card(cls.sock, card_args)
+    cls.addClassCleanup(cls.card.stop)
 
 
 class LoopbackMatrix:
@@ -100,16 +116,7 @@ class LoopbackMatrix:
 class PfLoopback(unittest.TestCase, LoopbackMatrix):
     @classmethod
     def setUpClass(cls):
-        cls.dir = slot_dir()
-        cls.plugdir, cls.plugin = private_plugin_dir()
-        cls.sock = os.path.join(cls.dir, "card.sock")
-        cls.card = start_card(cls.sock)
-
-    @classmethod
-    def tearDownClass(cls):
-        cls.card.stop()
-        shutil.rmtree(cls.dir, ignore_errors=True)
-        shutil.rmtree(cls.plugdir, ignore_errors=True)
+        class_resources(cls)
 
     def run_pf(self, nq):
         pmd = TestPmd(unique_prefix("pf%d" % nq), self.plugin,
@@ -135,19 +142,10 @@ class VfLoopback(unittest.TestCase, LoopbackMatrix):
 
     @classmethod
     def setUpClass(cls):
-        cls.dir = slot_dir()
-        cls.plugdir, cls.plugin = private_plugin_dir()
-        cls.sock = os.path.join(cls.dir, "card.sock")
-        cls.card = start_card(cls.sock)
+        class_resources(cls)
         cls.pf = TestPmd(unique_prefix("vfpf"), cls.plugin,
                          ["net_qdma0,card=%s,fn=pf,num_vfs=2,grants=%s" % (cls.sock, cls.TOKEN)])
-
-    @classmethod
-    def tearDownClass(cls):
-        cls.pf.stop()
-        cls.card.stop()
-        shutil.rmtree(cls.dir, ignore_errors=True)
-        shutil.rmtree(cls.plugdir, ignore_errors=True)
+        cls.addClassCleanup(cls.pf.stop)
 
     def run_vf(self, nq):
         pmd = TestPmd(unique_prefix("vf%d" % nq), self.plugin,
@@ -172,16 +170,7 @@ class ProbeAndEvents(unittest.TestCase):
 
     @classmethod
     def setUpClass(cls):
-        cls.dir = slot_dir()
-        cls.plugdir, cls.plugin = private_plugin_dir()
-        cls.sock = os.path.join(cls.dir, "card.sock")
-        cls.card = start_card(cls.sock)   # not open: VFs need their grant token
-
-    @classmethod
-    def tearDownClass(cls):
-        cls.card.stop()
-        shutil.rmtree(cls.dir, ignore_errors=True)
-        shutil.rmtree(cls.plugdir, ignore_errors=True)
+        class_resources(cls)   # not open: VFs need their grant token
 
     def failed_probe(self, vdev, extra_eal=()):
         """testpmd goes on without the port: the probe must have failed

@@ -536,7 +536,7 @@ main(void)
 		printf("Bail out! card: %s\n", err);
 		return 1;
 	}
-	snprintf(prefix, sizeof(prefix), "svff-vfmbox-%d", getpid());
+	snprintf(prefix, sizeof(prefix), "svfft-vfmbox-%d", getpid());
 	snprintf(vdev, sizeof(vdev), "net_qdma0,card=%s,fn=pf,num_vfs=4", sock);
 	if (rte_eal_init((int)(sizeof(argv) / sizeof(argv[0])) - 1, argv) < 0 ||
 	    rte_eth_dev_get_port_by_name("net_qdma0", &port) != 0) {

@@ -37,8 +37,8 @@ extern int qdma_logtype_tx;
 #define QDMA_RX_REFILL_THRESH 64u
 /** Tell the card our completion cidx once this many were consumed. */
 #define QDMA_CMPT_DB_THRESH 128u
-/** Reclaim transmitted mbufs once fewer than this many slots are free. */
-#define QDMA_TX_FREE_THRESH 128u
+/** Reclaim transmitted mbufs once this many descriptors are outstanding. */
+#define QDMA_TX_FREE_THRESH 64u
 /** Timeout of one mailbox request, ms. */
 #define QDMA_MBOX_TIMEOUT_MS 5000u
 /** Timeout of one indirect-context command, us. */

@@ -278,10 +278,12 @@ qdma_xmit_pkts(void *txq, struct rte_mbuf **pkts, uint16_t nb_pkts)
 	uint64_t bytes = 0;
 
 	prefetch_w_range(q->ring, pidx, nb_pkts, sizeof(*q->ring), r - 1u);
-	/* r-1 usable slots, one kept empty; reclaim only when running short
-	 * (reading the status descriptor is a cache miss: the card wrote it) */
+	/* r-1 usable slots, one kept empty.  Reclaim once QDMA_TX_FREE_THRESH
+	 * descriptors are outstanding: reading the status descriptor is a cache
+	 * miss (the card wrote it), and small batches of freed mbufs stay in
+	 * the mempool cache, where the next RX refill finds them still hot. */
 	free = (unsigned int)(r - 2) - ring_dist(q->cons, pidx, r);
-	if (free < QDMA_TX_FREE_THRESH || free < nb_pkts) {
+	if (ring_dist(q->cons, pidx, r) >= QDMA_TX_FREE_THRESH || free < nb_pkts) {
 		txq_reclaim(q);
 		free = (unsigned int)(r - 2) - ring_dist(q->cons, pidx, r);
 	}

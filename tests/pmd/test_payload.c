@@ -208,8 +208,11 @@ setup(void **state)
 {
 	struct qdma_sim_cfg cfg;
 	char err[256], vdev[400];
-	char *argv[] = { "test_payload", "-l", "0", "--no-pci", "--file-prefix", NULL, "-m",
-		"512", "--vdev", vdev, "--log-level", "pmd.net.qdma.*:info", NULL };
+	/* no -m: DPDK grows its memory on demand, so the mempool below lives in
+	 * segments added after the PMD probed, which the PMD must map for the card
+	 * as they appear (memory hotplug events) */
+	char *argv[] = { "test_payload", "-l", "0", "--no-pci", "--file-prefix", NULL,
+		"--vdev", vdev, "--log-level", "pmd.net.qdma.*:debug", NULL };
 	char prefix[64];
 
 	if (mkdtemp(sockdir) == NULL)

@@ -143,6 +143,9 @@ mem_event(enum rte_mem_event type, const void *addr, size_t len, void *arg)
 	const char *p = addr, *end = p + len;
 
 	/* called with the memory hotplug lock held: _thread_unsafe lookups */
+	QDMA_LOG(DEBUG, "%s: DPDK memory %s at %p (+%zu): %s for the card", ad->name,
+		type == RTE_MEM_EVENT_ALLOC ? "added" : "freed", addr, len,
+		type == RTE_MEM_EVENT_ALLOC ? "mapping" : "unmapping");
 	while (p < end) {
 		struct rte_memseg *ms = rte_mem_virt2memseg(p, NULL);
 

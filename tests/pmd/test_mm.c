@@ -119,6 +119,31 @@ test_vf_async(void **state)
 	assert_memory_equal(wbuf, rbuf, n * sz);
 }
 
+/* A VF reset (a new driver instance: HELLO again) leaves a working VF. */
+static void
+test_vf_reset(void **state)
+{
+	(void)state;
+	(void)rte_eth_dev_stop(vf);
+	assert_int_equal(rte_eth_dev_reset(vf), 0);
+	assert_int_equal(port_up(vf), 0);
+	roundtrip(vf, 0, 300 * 1024, 4096, 42);
+}
+
+static void
+test_vf_mm_refused_by_default(void **state)
+{
+	(void)state;
+	assert_int_equal(rte_pmd_qdma_set_policy(pf, NULL, NULL), 0);
+	/* a fresh MM queue of the VF: its context write is refused by the PF */
+	assert_int_not_equal(rte_pmd_qdma_mm_write(vf, 2, 0, iova_of(wbuf), 64), 0);
+	{
+		const struct rte_pmd_qdma_policy allow = { .vf_mm = true };
+
+		assert_int_equal(rte_pmd_qdma_set_policy(pf, &allow, NULL), 0);
+	}
+}
+
 static void
 test_bad_requests(void **state)
 {
@@ -159,12 +184,21 @@ setup(void **state)
 	}
 	snprintf(prefix, sizeof(prefix), "svfft-mm-%d", getpid());
 	snprintf(vdev0, sizeof(vdev0), "net_qdma0,card=%s,fn=pf,num_vfs=2,mm_queues=1", sock);
-	snprintf(vdev1, sizeof(vdev1), "net_qdma1,card=%s,fn=vf0,mm_queues=2", sock);
+	snprintf(vdev1, sizeof(vdev1), "net_qdma1,card=%s,fn=vf0,mm_queues=3", sock);
 	if (rte_eal_init((int)(sizeof(argv) / sizeof(argv[0])) - 1, argv) < 0)
 		return -1;
 	if (rte_eth_dev_get_port_by_name("net_qdma0", &pf) != 0 ||
-	    rte_eth_dev_get_port_by_name("net_qdma1", &vf) != 0 || port_up(pf) < 0 ||
-	    port_up(vf) < 0)
+	    rte_eth_dev_get_port_by_name("net_qdma1", &vf) != 0)
+		return -1;
+	/* card memory is shared by all functions: VFs get MM queues only when
+	 * the PF's owner allows it */
+	{
+		const struct rte_pmd_qdma_policy allow = { .vf_mm = true };
+
+		if (rte_pmd_qdma_set_policy(pf, &allow, NULL) < 0)
+			return -1;
+	}
+	if (port_up(pf) < 0 || port_up(vf) < 0)
 		return -1;
 	{
 		const struct rte_memzone *w = rte_memzone_reserve_aligned("mm_w", BUF, SOCKET_ID_ANY,
@@ -202,6 +236,8 @@ main(void)
 		cmocka_unit_test(test_vf_sync_and_pf_sees_it),
 		cmocka_unit_test(test_vf_async),
 		cmocka_unit_test(test_bad_requests),
+		cmocka_unit_test(test_vf_reset),
+		cmocka_unit_test(test_vf_mm_refused_by_default),
 	};
 	return cmocka_run_group_tests_name("pmd_mm", tests, setup, teardown);
 }

@@ -184,6 +184,29 @@ test_sizes_four_queues(void **state)
 			roundtrip(port, q, sizes[(i + q) % RTE_DIM(sizes)], 64, q * 100000 + i * 100);
 }
 
+/* The smallest rings (64 descriptors: 63 usable): refill, completion
+ * doorbells and TX reclaim must scale down, chains must still fit. */
+static void
+test_small_rings(void **state)
+{
+	uint16_t port = *(uint16_t *)*state;
+	struct rte_eth_conf conf = { 0 };
+
+	(void)rte_eth_dev_stop(port);
+	conf.rxmode.offloads = RTE_ETH_RX_OFFLOAD_SCATTER;
+	conf.txmode.offloads = RTE_ETH_TX_OFFLOAD_MULTI_SEGS;
+	conf.rxmode.mtu = 9600;
+	assert_int_equal(rte_eth_dev_configure(port, 1, 1, &conf), 0);
+	assert_int_equal(rte_eth_rx_queue_setup(port, 0, 64, 0, NULL, mp), 0);
+	assert_int_equal(rte_eth_tx_queue_setup(port, 0, 64, 0, NULL), 0);
+	assert_int_equal(rte_eth_dev_start(port), 0);
+	roundtrip(port, 0, 64, 500, 1);
+	roundtrip(port, 0, 9000, 200, 2000);
+	roundtrip(port, 0, 1500, 300, 5000);
+	(void)rte_eth_dev_stop(port);
+	assert_int_equal(port_setup(port, 4), 0);
+}
+
 static void
 test_stats_consistent(void **state)
 {
@@ -259,6 +282,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_sizes_one_queue),
 		cmocka_unit_test(test_sizes_four_queues),
+		cmocka_unit_test(test_small_rings),
 		cmocka_unit_test(test_stats_consistent),
 	};
 	return cmocka_run_group_tests_name("pmd_payload", tests, setup, teardown);

@@ -416,6 +416,10 @@ child(const char *sock)
 	st = req(&rogue, &m, 2000);
 	tap(st < 0 && others_unchanged(rogue.func), "INTR_CTXT_WRT refused (%d)", st);
 
+	/* a context the rogue leaves behind in its window */
+	st = qctxt(&rogue, QDMA_MBOX_OP_QCTXT_WRT, (uint16_t)rqbase, true, 1024, 4096, 64, 5);
+	tap(st == 0, "rogue programs a C2H context on its own queue %d", rqbase);
+
 	/* a forged header (claims to be the victim) acts as the rogue */
 	msg(&m, QDMA_MBOX_OP_QREQ, &rogue);
 	m.hdr.src_func_id = victim.func;
@@ -426,6 +430,35 @@ child(const char *sock)
 	sscanf(a, "%d %d %d %d %d %d", &on, &qb, &qm, &fqb, &fqm, &act);
 	tap(st == 0 && m.hdr.dst_func_id == rogue.func && qb == vqbase && qm == 8 && fqm == 8,
 		"a forged source id is ignored: the rogue's own window was released");
+
+	/* the released window comes back clean: the victim grows over it and
+	 * finds no trace of the rogue's context (fnc_id, ring, buffers) */
+	msg(&m, QDMA_MBOX_OP_QREQ, &victim);
+	m.fmap.qbase = -1;
+	m.fmap.qmax = 16;
+	st = req(&victim, &m, 2000);
+	tap(st == 0 && m.fmap.qbase <= rqbase && m.fmap.qbase + 16 > rqbase,
+		"victim regrows over the released queues [%d, +16)", m.fmap.qbase);
+	st = qctxt(&victim, QDMA_MBOX_OP_QCTXT_RD, (uint16_t)rqbase, true, 0, 0, 0, 0);
+	{
+		struct qdma_sw_ctx sw;
+		uint32_t w[QDMA_SW_CTX_WORDS];
+
+		memcpy(w, last_rsp.qctxt_rd.sw_ctxt, sizeof(w));
+		qdma_sw_ctx_decode(w, &sw);
+		tap(st == 0 && sw.qen == 0 && sw.fnc_id == 0 && sw.ring_base == 0,
+			"no stale context on a reassigned queue (qen %u, fnc_id %u)", sw.qen,
+			sw.fnc_id);
+	}
+	msg(&m, QDMA_MBOX_OP_QREQ, &victim);
+	m.fmap.qbase = -1;
+	m.fmap.qmax = 8;
+	st = req(&victim, &m, 2000);
+	vqbase = m.fmap.qbase;
+	msg(&m, QDMA_MBOX_OP_FMAP, &victim);
+	m.fmap.qbase = vqbase;
+	m.fmap.qmax = 8;
+	tap(st == 0 && req(&victim, &m, 2000) == 0, "victim back to 8 queues at %d", vqbase);
 
 	/* unknown op: no answer, counted as dropped */
 	ask("dropped", a, sizeof(a));

@@ -33,11 +33,11 @@ extern int qdma_logtype_tx;
 #define QDMA_MAX_FUNCS 256u
 /** Burst cap of the RX completion loop (as the reference PMD). */
 #define QDMA_RX_BURST_MAX 128u
-/** Refill the C2H ring once this many slots are free. */
+/** Refill the C2H ring once this many slots are free (at most half the ring). */
 #define QDMA_RX_REFILL_THRESH 64u
-/** Tell the card our completion cidx once this many were consumed. */
+/** Tell the card our completion cidx once this many were consumed (at most a quarter). */
 #define QDMA_CMPT_DB_THRESH 128u
-/** Reclaim transmitted mbufs once this many descriptors are outstanding. */
+/** Reclaim transmitted mbufs once this many descriptors are outstanding (at most half). */
 #define QDMA_TX_FREE_THRESH 64u
 /** Timeout of one mailbox request, ms. */
 #define QDMA_MBOX_TIMEOUT_MS 5000u
@@ -87,6 +87,8 @@ struct qdma_rxq {
 	uint16_t pidx;                          /**< last C2H_PIDX written */
 	uint16_t cmpt_cidx;                     /**< next completion to read */
 	uint16_t cmpt_db_cidx;                  /**< last cidx told to the card */
+	uint16_t refill_thresh;                 /**< refill once this many slots are free */
+	uint16_t cmpt_db_thresh;                /**< CMPT_CIDX doorbell every this many */
 	uint16_t esz;                           /**< completion entry bytes */
 	uint16_t buf_size;                      /**< C2H buffer bytes */
 	uint16_t port_id;
@@ -116,6 +118,7 @@ struct qdma_txq {
 	uint16_t r;
 	uint16_t pidx;                          /**< next descriptor to fill */
 	uint16_t cons;                          /**< next descriptor to reclaim */
+	uint16_t free_thresh;                   /**< reclaim once this many are outstanding */
 	uint16_t port_id;
 	uint16_t queue_id;
 	struct qdma_qstats st;
@@ -128,6 +131,10 @@ struct qdma_txq {
 	bool started;
 	bool deferred_start;
 };
+
+/** Ethdev events a PF notice leaves for delivery outside the mailbox lock. */
+#define QDMA_EVT_RMV 0x1
+#define QDMA_EVT_RESET 0x2
 
 /** Most MM (card memory) channels per port (devarg mm_queues). */
 #define QDMA_MAX_MM_QUEUES 8u
@@ -211,6 +218,7 @@ struct qdma_adapter {
 	bool pf_gone;            /**< PF_BYE received */
 	bool reset_pending;      /**< RESET_PREPARE received */
 	volatile bool req_inflight; /**< a VF request waits for its answer */
+	uint8_t pending_events;  /**< QDMA_EVT_*: ethdev events to deliver */
 	/* transport */
 	void *slot;              /**< struct vslot_client * (emulated card) */
 	char pci_addr[32];       /**< PCI address (real card) */
@@ -261,11 +269,15 @@ int qdma_vf_qctxt(struct qdma_adapter *ad, uint8_t op, uint16_t qid_hw, uint8_t 
 		const struct qdma_mbox_descq_conf *conf);
 void qdma_vf_bye(struct qdma_adapter *ad);
 void qdma_vf_handle_pf_msg(struct qdma_adapter *ad, union qdma_mbox_msg *m);
+void qdma_vf_fire_events(struct qdma_adapter *ad);
 
 /* qdma_pf_service.c: the PF's VF-message service and resource manager */
 int qdma_pf_init_state(struct qdma_adapter *ad);
 int qdma_resmgr_update(struct qdma_adapter *ad, uint16_t func, uint32_t qmax, int32_t hint,
 		int32_t *qbase_out);
+int qdma_fn_window_set(struct qdma_adapter *ad, uint16_t func, uint32_t qmax, int32_t hint,
+		int32_t *qbase_out);
+void qdma_pf_release_vfs(struct qdma_adapter *ad);
 int qdma_pf_handle_msg(struct qdma_adapter *ad, uint16_t src, union qdma_mbox_msg *m,
 		bool *respond);
 int qdma_pf_mbox_service(struct qdma_adapter *ad, unsigned int budget);

@@ -289,10 +289,16 @@ qdma_pf_hw_init(struct qdma_adapter *ad)
 				return rc;
 		}
 	}
-	/* this PF's FMAP starts empty */
-	rc = qdma_fmap_write(ad, ad->func_id, 0, 0);
-	if (rc < 0)
-		return rc;
+	/* this PF's FMAP starts empty, and so does every VF's: whatever an
+	 * earlier PF driver granted is void, or a VF could keep ringing
+	 * doorbells on queues that are about to be given to someone else */
+	for (uint32_t f = 0; f < QDMA_MAX_FUNCS; f++) {
+		if (f != ad->func_id && f < ad->cap.num_pfs)
+			continue;   /* other PFs' windows are theirs */
+		rc = qdma_fmap_write(ad, (uint16_t)f, 0, 0);
+		if (rc < 0)
+			return rc;
+	}
 
 	/* error reporting: every leaf enabled, then the aggregate */
 	for (i = 0; i < RTE_DIM(err_leaves); i++)

@@ -50,10 +50,12 @@ own_queue_notify(struct qdma_adapter *ad, uint16_t qid_hw, unsigned int type, bo
 {
 	if (ad->is_vf)
 		return qdma_vf_qnotify(ad, qid_hw, type, add);
+	rte_spinlock_lock(&ad->mbox_lock);
 	if (add)
 		ad->pf->fn[ad->func_id].active[type]++;
 	else if (ad->pf->fn[ad->func_id].active[type] > 0)
 		ad->pf->fn[ad->func_id].active[type]--;
+	rte_spinlock_unlock(&ad->mbox_lock);
 	return 0;
 }
 
@@ -113,15 +115,17 @@ qdma_dev_configure(struct rte_eth_dev *dev)
 		if (rc < 0)
 			return rc;
 	} else {
-		rc = qdma_resmgr_update(ad, ad->func_id, n, -1, &qb);
+		/* the resource manager is shared with the VF-message service */
+		rte_spinlock_lock(&ad->mbox_lock);
+		rc = qdma_fn_window_set(ad, ad->func_id, n, -1, &qb);
+		if (rc == 0)
+			rc = qdma_fmap_write(ad, ad->func_id, n ? (uint32_t)qb : 0, n);
+		rte_spinlock_unlock(&ad->mbox_lock);
 		if (rc < 0) {
 			QDMA_LOG(ERR, "%s: no room for %u queues on the card: %s", ad->name, n,
 				rte_strerror(-rc));
 			return rc;
 		}
-		rc = qdma_fmap_write(ad, ad->func_id, n ? (uint32_t)qb : 0, n);
-		if (rc < 0)
-			return rc;
 		ad->qbase = qb;
 		ad->qmax = n;
 	}
@@ -317,6 +321,9 @@ qdma_rx_queue_setup(struct rte_eth_dev *dev, uint16_t qid, uint16_t nb_desc, uns
 	q->r = (uint16_t)ad->csr.ring_sz[ridx];
 	q->rc = (uint16_t)ad->csr.ring_sz[cidx];
 	q->nb_desc = q->r - 1;
+	/* thresholds scaled down for small rings, or a 64-entry ring never refills */
+	q->refill_thresh = (uint16_t)RTE_MIN(QDMA_RX_REFILL_THRESH, (q->r - 2u) / 2u);
+	q->cmpt_db_thresh = (uint16_t)RTE_MIN(QDMA_CMPT_DB_THRESH, (q->rc - 1u) / 4u);
 	q->rngsz_idx = (uint8_t)ridx;
 	q->cmpt_rngsz_idx = (uint8_t)cidx;
 	q->bufsz_idx = (uint8_t)bidx;
@@ -401,6 +408,7 @@ qdma_tx_queue_setup(struct rte_eth_dev *dev, uint16_t qid, uint16_t nb_desc, uns
 	q->qid_hw = (uint16_t)(ad->qbase + qid);
 	q->r = (uint16_t)ad->csr.ring_sz[ridx];
 	q->nb_desc = q->r - 1;
+	q->free_thresh = (uint16_t)RTE_MIN(QDMA_TX_FREE_THRESH, (q->r - 2u) / 2u);
 	q->rngsz_idx = (uint8_t)ridx;
 	q->deferred_start = conf != NULL && conf->tx_deferred_start;
 	q->fast_free = ((conf != NULL ? conf->offloads : 0) | dev->data->dev_conf.txmode.offloads) &
@@ -743,11 +751,14 @@ qdma_mbox_intr_handler(void *arg)
 			QDMA_LOG(DEBUG, "%s: interrupt read: %s", ad->name, strerror(errno));
 	}
 	if (ad->is_vf) {
-		if (ad->req_inflight || !rte_spinlock_trylock(&ad->mbox_lock))
+		if (!rte_spinlock_trylock(&ad->mbox_lock))
 			return;
-		while (qdma_mbox_recv(ad, &m, NULL) == 1)
-			qdma_vf_handle_pf_msg(ad, &m);
+		/* a request waiting for its answer reads the inbox itself */
+		if (!ad->req_inflight)
+			while (qdma_mbox_recv(ad, &m, NULL) == 1)
+				qdma_vf_handle_pf_msg(ad, &m);
 		rte_spinlock_unlock(&ad->mbox_lock);
+		qdma_vf_fire_events(ad);
 	} else if (ad->pf != NULL && !ad->pf->mbox_poll) {
 		qdma_pf_mbox_service(ad, 64);
 	}
@@ -860,11 +871,16 @@ qdma_eth_uninit(struct rte_eth_dev *dev)
 			qdma_vf_qreq(ad, 0);
 		qdma_vf_bye(ad);
 	} else if (ad->pf != NULL) {
+		struct qdma_pf *pf = ad->pf;
+
 		qdma_pf_send_vfs(ad, QDMA_MBOX_OP_PF_BYE, -1);
-		qdma_resmgr_update(ad, ad->func_id, 0, -1, NULL);
+		rte_spinlock_lock(&ad->mbox_lock);
+		qdma_pf_release_vfs(ad);
+		qdma_fn_window_set(ad, ad->func_id, 0, -1, NULL);
 		qdma_fmap_write(ad, ad->func_id, 0, 0);
-		rte_free(ad->pf);
-		ad->pf = NULL;
+		ad->pf = NULL;   /* a service call still waiting for the lock sees this */
+		rte_spinlock_unlock(&ad->mbox_lock);
+		rte_free(pf);
 	}
 	ad->qbase = -1;
 	ad->qmax = 0;
@@ -907,6 +923,9 @@ qdma_dev_reset(struct rte_eth_dev *dev)
 		ad->csr_valid = false;
 		ad->reset_pending = false;
 		rc = qdma_vf_hello(ad);
+		/* the PF kept our window but zeroed its FMAP: ask again on configure */
+		ad->qbase = -1;
+		ad->qmax = 0;
 		return rc < 0 ? rc : qdma_vf_csr(ad);
 	}
 	qdma_pf_send_vfs(ad, QDMA_MBOX_OP_RESET_PREPARE, -1);

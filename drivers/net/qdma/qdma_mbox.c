@@ -137,14 +137,16 @@ qdma_vf_handle_pf_msg(struct qdma_adapter *ad, union qdma_mbox_msg *m)
 		/* best effort: our outbox is free unless a request is in flight */
 		for (unsigned int i = 0; i < 1000 && qdma_mbox_send(ad, 0, &rsp) == -EBUSY; i++)
 			rte_delay_us_sleep(10);
+		/* the application hears of it once the mailbox lock is released
+		 * (its callback may well stop or reset the port) */
 		if (op == QDMA_MBOX_OP_PF_BYE) {
 			ad->pf_gone = true;
+			ad->pending_events |= QDMA_EVT_RMV;
 			QDMA_MBOX_LOG(NOTICE, "%s: PF is going away", ad->name);
-			rte_eth_dev_callback_process(ad->eth, RTE_ETH_EVENT_INTR_RMV, NULL);
 		} else if (op == QDMA_MBOX_OP_RESET_PREPARE) {
 			ad->reset_pending = true;
+			ad->pending_events |= QDMA_EVT_RESET;
 			QDMA_MBOX_LOG(NOTICE, "%s: PF reset announced", ad->name);
-			rte_eth_dev_callback_process(ad->eth, RTE_ETH_EVENT_INTR_RESET, NULL);
 		} else {
 			ad->reset_pending = false;
 			QDMA_MBOX_LOG(NOTICE, "%s: PF reset done", ad->name);
@@ -155,6 +157,18 @@ qdma_vf_handle_pf_msg(struct qdma_adapter *ad, union qdma_mbox_msg *m)
 			ad->name, op);
 		break;
 	}
+}
+
+/* Deliver the ethdev events PF notices left; called without mbox_lock. */
+void
+qdma_vf_fire_events(struct qdma_adapter *ad)
+{
+	uint8_t ev = __atomic_exchange_n(&ad->pending_events, 0, __ATOMIC_ACQ_REL);
+
+	if (ev & QDMA_EVT_RESET)
+		rte_eth_dev_callback_process(ad->eth, RTE_ETH_EVENT_INTR_RESET, NULL);
+	if (ev & QDMA_EVT_RMV)
+		rte_eth_dev_callback_process(ad->eth, RTE_ETH_EVENT_INTR_RMV, NULL);
 }
 
 /*
@@ -177,6 +191,12 @@ qdma_vf_request(struct qdma_adapter *ad, union qdma_mbox_msg *m)
 	m->hdr.dst_func_id = 0;
 	rte_spinlock_lock(&ad->mbox_lock);
 	ad->req_inflight = true;
+	/* whatever waits in the inbox is older than this request: notices are
+	 * handled, a late answer to an earlier request that timed out is dropped */
+	while (qdma_mbox_recv(ad, &r, NULL) == 1) {
+		if (r.hdr.op < QDMA_MBOX_OP_RSP)
+			qdma_vf_handle_pf_msg(ad, &r);
+	}
 	while ((rc = qdma_mbox_send(ad, 0, m)) == -EBUSY) {
 		if (rte_get_timer_cycles() > deadline)
 			break;
@@ -195,6 +215,7 @@ qdma_vf_request(struct qdma_adapter *ad, union qdma_mbox_msg *m)
 				*m = r;
 				ad->req_inflight = false;
 				rte_spinlock_unlock(&ad->mbox_lock);
+				qdma_vf_fire_events(ad);
 				return m->hdr.status;
 			}
 			qdma_vf_handle_pf_msg(ad, &r);
@@ -215,6 +236,7 @@ qdma_vf_request(struct qdma_adapter *ad, union qdma_mbox_msg *m)
 fail:
 	ad->req_inflight = false;
 	rte_spinlock_unlock(&ad->mbox_lock);
+	qdma_vf_fire_events(ad);
 	if (rc == -ETIMEDOUT)
 		ad->mbox_timeouts++;
 	QDMA_MBOX_LOG(ERR, "%s: request op 0x%02x to the PF failed: %s", ad->name, want - 0x80,

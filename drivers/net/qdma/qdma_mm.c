@@ -34,6 +34,8 @@ ring_free(struct qdma_mm_ring *d)
 	memset(d, 0, sizeof(*d));
 }
 
+static void release_one(struct qdma_adapter *ad, struct qdma_mmq *m);
+
 static int
 mmq_setup(struct qdma_adapter *ad, unsigned int k)
 {
@@ -91,35 +93,42 @@ mmq_setup(struct qdma_adapter *ad, unsigned int k)
 	return 0;
 fail:
 	QDMA_LOG(ERR, "%s: MM queue %u setup failed: %s", ad->name, k, rte_strerror(-rc));
-	for (unsigned int dir = 0; dir < 2; dir++)
-		ring_free(&m->dir[dir]);
+	/* undo what the directions set up so far: no context may keep pointing
+	 * at a freed ring, no active count may stay behind */
+	m->ready = true;
+	release_one(ad, m);
 	return rc;
+}
+
+static void
+release_one(struct qdma_adapter *ad, struct qdma_mmq *m)
+{
+	if (!m->ready)
+		return;
+	for (unsigned int dir = 0; dir < 2; dir++) {
+		bool c2h = dir == 1;
+
+		if (m->dir[dir].mz == NULL)
+			continue;   /* never set up */
+		if (ad->is_vf && !ad->pf_gone) {
+			qdma_vf_qctxt(ad, QDMA_MBOX_OP_QCTXT_INV, m->qid_hw,
+				qdma_mbox_qctxt_flags(0, c2h, QDMA_MBOX_CMPT_CTXT_NONE), NULL);
+			qdma_vf_qnotify(ad, m->qid_hw, c2h ? QDMA_MBOX_QTYPE_C2H :
+				QDMA_MBOX_QTYPE_H2C, false);
+		} else if (!ad->is_vf) {
+			qdma_queue_ctxt_inv(ad, m->qid_hw, false, c2h, QDMA_MBOX_CMPT_CTXT_NONE,
+				false);
+		}
+		ring_free(&m->dir[dir]);
+	}
+	m->ready = false;
 }
 
 void
 qdma_mm_release(struct qdma_adapter *ad)
 {
-	for (unsigned int k = 0; k < QDMA_MAX_MM_QUEUES; k++) {
-		struct qdma_mmq *m = &ad->mmq[k];
-
-		if (!m->ready)
-			continue;
-		for (unsigned int dir = 0; dir < 2; dir++) {
-			bool c2h = dir == 1;
-
-			if (ad->is_vf && !ad->pf_gone) {
-				qdma_vf_qctxt(ad, QDMA_MBOX_OP_QCTXT_INV, m->qid_hw,
-					qdma_mbox_qctxt_flags(0, c2h, QDMA_MBOX_CMPT_CTXT_NONE), NULL);
-				qdma_vf_qnotify(ad, m->qid_hw, c2h ? QDMA_MBOX_QTYPE_C2H :
-					QDMA_MBOX_QTYPE_H2C, false);
-			} else if (!ad->is_vf) {
-				qdma_queue_ctxt_inv(ad, m->qid_hw, false, c2h, QDMA_MBOX_CMPT_CTXT_NONE,
-					false);
-			}
-			ring_free(&m->dir[dir]);
-		}
-		m->ready = false;
-	}
+	for (unsigned int k = 0; k < QDMA_MAX_MM_QUEUES; k++)
+		release_one(ad, &ad->mmq[k]);
 }
 
 static struct qdma_mmq *

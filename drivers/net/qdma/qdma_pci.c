@@ -38,6 +38,7 @@ qdma_pci_init(struct rte_eth_dev *eth)
 	struct rte_pci_device *pci = RTE_ETH_DEV_TO_PCI(eth);
 	struct qdma_adapter *ad = eth->data->dev_private;
 	uint16_t id = pci->id.device_id;
+	int rc;
 
 	if (!qdma_pci_devid_is_pf(id) && !qdma_pci_devid_is_vf(id)) {
 		QDMA_LOG(ERR, "%s: device id 0x%04x is not a QDMA PF or VF", eth->data->name, id);
@@ -57,7 +58,10 @@ qdma_pci_init(struct rte_eth_dev *eth)
 	if (qdma_parse_devargs(ad, pci->device.devargs ? pci->device.devargs->args : NULL,
 			NULL, NULL, NULL) < 0)
 		return -EINVAL;
-	return qdma_eth_init(eth);
+	rc = qdma_eth_init(eth);
+	if (rc < 0)
+		qdma_eth_uninit(eth);   /* generic probe does not call uninit */
+	return rc;
 }
 
 static int
@@ -70,9 +74,8 @@ qdma_pci_probe(struct rte_pci_driver *drv, struct rte_pci_device *pci)
 static int
 qdma_pci_uninit(struct rte_eth_dev *eth)
 {
-	struct qdma_adapter *ad = eth->data->dev_private;
-
-	ad->intr = NULL;   /* owned by the PCI device */
+	/* uninit unregisters the mailbox callback from the PCI device's
+	 * interrupt handle (owned by the bus, never freed here) */
 	return qdma_eth_uninit(eth);
 }
 

@@ -277,6 +277,32 @@ clear_window(struct qdma_adapter *ad, const struct qdma_fn_entry *e)
 	}
 }
 
+/*
+ * Give function @p func the window [.., +qmax) (hint as qdma_resmgr_update).
+ * A window that moves or goes away leaves nothing behind: every context of
+ * the old window and of the new one is cleared (a context keeps its fnc_id,
+ * ring and buffers: left alone it would let the old owner's identity and
+ * memory serve the next owner), and FMAP is zeroed until the owner maps it.
+ * Caller holds mbox_lock (the resource manager's lock).
+ */
+int
+qdma_fn_window_set(struct qdma_adapter *ad, uint16_t func, uint32_t qmax, int32_t hint,
+		int32_t *qbase_out)
+{
+	struct qdma_fn_entry old = ad->pf->fn[func];
+	int rc;
+
+	rc = qdma_resmgr_update(ad, func, qmax, hint, qbase_out);
+	if (rc < 0)
+		return rc;
+	if (old.qbase == ad->pf->fn[func].qbase && old.qmax == ad->pf->fn[func].qmax)
+		return 0;
+	qdma_fmap_write(ad, func, 0, 0);
+	clear_window(ad, &old);
+	clear_window(ad, &ad->pf->fn[func]);
+	return 0;
+}
+
 /* --------------------------------------------------------- VF messages */
 
 static int
@@ -288,6 +314,9 @@ check_descq(struct qdma_adapter *ad, bool st, bool c2h, unsigned int cmpt_type,
 	unsigned int trig = (fl >> QDMA_DESCQ_TRIG_MODE_SHIFT) & QDMA_DESCQ_TRIG_MODE_MASK;
 	bool cmpt = c2h && cmpt_type != QDMA_MBOX_CMPT_CTXT_NONE;
 
+	/* card memory is one space for every function: MM only if allowed */
+	if (!st && !ad->pf->policy.vf_mm)
+		return QDMA_MBOX_ERR_INV_MSG;
 	if (cmpt_type != QDMA_MBOX_CMPT_CTXT_ONLY) {
 		if (qdma_csr_table_find(ad->csr.ring_sz, (uint32_t)d->ringsz + 1) < 0)
 			return QDMA_MBOX_ERR_INV_RINGSZ;
@@ -327,10 +356,9 @@ vf_gone(struct qdma_adapter *ad, uint16_t src)
 	struct qdma_fn_entry *e = &pf->fn[src];
 	bool was = e->online;
 
-	clear_window(ad, e);
-	qdma_fmap_write(ad, src, 0, 0);
 	memset(e->active, 0, sizeof(e->active));
-	qdma_resmgr_update(ad, src, 0, -1, NULL);
+	qdma_fn_window_set(ad, src, 0, -1, NULL);
+	qdma_fmap_write(ad, src, 0, 0);
 	e->online = false;
 	if (was && pf->policy.vf_bye != NULL)
 		pf->policy.vf_bye(pf->policy_arg, ad->eth->data->port_id, src);
@@ -437,9 +465,9 @@ qdma_pf_handle_msg(struct qdma_adapter *ad, uint16_t src, union qdma_mbox_msg *m
 			st = QDMA_MBOX_ERR_NUM_QUEUES;
 		} else if (pf->policy.queue_request != NULL && qm != 0) {
 			rc = pf->policy.queue_request(pf->policy_arg, port, src, qm, &qb);
-			if (rc < 0 || qb < 0 || qdma_resmgr_update(ad, src, qm, qb, &qb) < 0)
+			if (rc < 0 || qb < 0 || qdma_fn_window_set(ad, src, qm, qb, &qb) < 0)
 				st = QDMA_MBOX_ERR_NUM_QUEUES;
-		} else if (qdma_resmgr_update(ad, src, qm, -1, &qb) < 0) {
+		} else if (qdma_fn_window_set(ad, src, qm, -1, &qb) < 0) {
 			st = QDMA_MBOX_ERR_NUM_QUEUES;
 		}
 		if (st == ST_OK)
@@ -576,11 +604,26 @@ reply:
 	return st;
 }
 
+/* The PF goes away: every VF's window, contexts and FMAP are released.
+ * Caller holds mbox_lock. */
+void
+qdma_pf_release_vfs(struct qdma_adapter *ad)
+{
+	for (unsigned int f = 0; f < QDMA_MAX_FUNCS; f++) {
+		const struct qdma_fn_entry *e = &ad->pf->fn[f];
+
+		if (f != ad->func_id && (e->online || e->qbase >= 0))
+			vf_gone(ad, (uint16_t)f);
+	}
+}
+
 /* Send @p m to @p dst, waiting (bounded) for our outbox to be free. */
 static int
 pf_send(struct qdma_adapter *ad, uint16_t dst, const union qdma_mbox_msg *m)
 {
-	uint64_t deadline = rte_get_timer_cycles() + rte_get_timer_hz() / 20; /* 50 ms */
+	/* bounded: a VF that never consumes our messages must not stall the
+	 * service (the outbox is one register set for all VFs) */
+	uint64_t deadline = rte_get_timer_cycles() + rte_get_timer_hz() / 200; /* 5 ms */
 	int rc;
 
 	while ((rc = qdma_mbox_send(ad, dst, m)) == -EBUSY) {
@@ -604,9 +647,13 @@ qdma_pf_mbox_service(struct qdma_adapter *ad, unsigned int budget)
 	bool respond;
 	int rc;
 
-	if (ad->is_vf || ad->pf == NULL)
+	if (ad->is_vf)
 		return -ENOTSUP;
 	rte_spinlock_lock(&ad->mbox_lock);
+	if (ad->pf == NULL) {    /* the port is closing */
+		rte_spinlock_unlock(&ad->mbox_lock);
+		return -ENODEV;
+	}
 	while (n < budget) {
 		rc = qdma_mbox_recv(ad, &m, &src);
 		if (rc == 0)

@@ -83,7 +83,7 @@ rxq_refill(struct qdma_rxq *q, unsigned int min)
 	while (n < free) {
 		unsigned int chunk = RTE_MIN(free - n, (unsigned int)(r - 1 - idx));
 
-		chunk = RTE_MIN(chunk, QDMA_RX_REFILL_THRESH);
+		chunk = RTE_MIN(chunk, 64u);
 		if (rte_mempool_get_bulk(q->mp, (void **)&q->sw_ring[idx], chunk) < 0) {
 			q->nombuf++;
 			break;
@@ -153,7 +153,7 @@ qdma_recv_pkts(void *rxq, struct rte_mbuf **pkts, uint16_t nb_pkts)
 	pidx = q->cmpt_status->pidx;
 	avail = ring_dist(cidx, pidx, rc);
 	if (avail == 0) {
-		rxq_refill(q, QDMA_RX_REFILL_THRESH);
+		rxq_refill(q, q->refill_thresh);
 		return 0;
 	}
 	if (avail > nb_pkts)
@@ -216,12 +216,14 @@ qdma_recv_pkts(void *rxq, struct rte_mbuf **pkts, uint16_t nb_pkts)
 		q->rx_tail = tail;
 		q->st.completions += nb_rx;
 		/*
-		 * The card only needs our completion cidx to know the ring has
-		 * room; the ring has 2N+1 entries for N buffers, so telling it
-		 * every QDMA_CMPT_DB_THRESH completions is plenty and saves a
-		 * doorbell (a line the card polls) per burst.
+		 * The card needs our completion cidx to know the ring has room
+		 * (2N+1 entries for N buffers) and to re-arm its status trigger.
+		 * Under load, every cmpt_db_thresh completions is plenty and saves
+		 * a doorbell (a line the card polls) per burst; whenever we have
+		 * caught up with the card, it is told at once, so that light
+		 * traffic never waits on a trigger that was not re-armed.
 		 */
-		if (ring_dist(q->cmpt_db_cidx, cidx, rc) >= QDMA_CMPT_DB_THRESH) {
+		if (ring_dist(q->cmpt_db_cidx, cidx, rc) >= q->cmpt_db_thresh) {
 			q->cmpt_db_cidx = cidx;
 			rte_write32(q->cmpt_db_bits | cidx, q->db_cmpt_cidx);
 			q->st.doorbells++;
@@ -229,7 +231,7 @@ qdma_recv_pkts(void *rxq, struct rte_mbuf **pkts, uint16_t nb_pkts)
 	}
 	q->st.pkts += nb_rx;
 	q->st.bytes += bytes;
-	rxq_refill(q, QDMA_RX_REFILL_THRESH);
+	rxq_refill(q, q->refill_thresh);
 	return nb_rx;
 }
 
@@ -283,7 +285,7 @@ qdma_xmit_pkts(void *txq, struct rte_mbuf **pkts, uint16_t nb_pkts)
 	 * miss (the card wrote it), and small batches of freed mbufs stay in
 	 * the mempool cache, where the next RX refill finds them still hot. */
 	free = (unsigned int)(r - 2) - ring_dist(q->cons, pidx, r);
-	if (ring_dist(q->cons, pidx, r) >= QDMA_TX_FREE_THRESH || free < nb_pkts) {
+	if (ring_dist(q->cons, pidx, r) >= q->free_thresh || free < nb_pkts) {
 		txq_reclaim(q);
 		free = (unsigned int)(r - 2) - ring_dist(q->cons, pidx, r);
 	}
@@ -291,8 +293,13 @@ qdma_xmit_pkts(void *txq, struct rte_mbuf **pkts, uint16_t nb_pkts)
 		struct rte_mbuf *m = pkts[nb_tx], *seg;
 		uint16_t nseg = m->nb_segs;
 
-		if (unlikely(nseg > free))
-			break;
+		if (unlikely(nseg > free)) {
+			/* a long chain: see whether the card has made room */
+			txq_reclaim(q);
+			free = (unsigned int)(r - 2) - ring_dist(q->cons, pidx, r);
+			if (nseg > free)
+				break;
+		}
 		free -= nseg;
 		if (likely(nseg == 1)) {
 			struct qdma_h2c_st_desc v;

@@ -135,7 +135,7 @@ rte_pmd_qdma_fn_set_queues(uint16_t port_id, uint16_t func_id, int32_t qbase, ui
 	    (qmax > 0 && qbase < 0) || qmax > QDMA_MAX_QUEUES_PER_FN)
 		return -EINVAL;
 	rte_spinlock_lock(&ad->mbox_lock);
-	rc = qdma_resmgr_update(ad, func_id, qmax, qbase, &got);
+	rc = qdma_fn_window_set(ad, func_id, qmax, qbase, &got);
 	if (rc == 0)
 		rc = qdma_fmap_write(ad, func_id, qmax ? (uint32_t)got : 0, qmax);
 	rte_spinlock_unlock(&ad->mbox_lock);

@@ -58,7 +58,17 @@ struct rte_pmd_qdma_policy {
 	/** A VF asks to program (@p write) or invalidate a queue context. */
 	int (*ctxt_request)(void *arg, uint16_t port_id, uint16_t func_id, uint16_t qid_hw,
 			bool c2h, bool write);
+	/**
+	 * Let VFs program memory-mapped (card memory) queues.  Card memory is
+	 * one address space shared by every function, so this is off unless
+	 * the owner decides the VFs may share it.
+	 */
+	bool vf_mm;
 };
+/*
+ * Hooks run with the PF's mailbox lock held: they must not call back into
+ * rte_pmd_qdma_*() functions of the same port.
+ */
 
 /** Install (or with @p policy NULL remove) the policy hooks. PF only. */
 int rte_pmd_qdma_set_policy(uint16_t port_id, const struct rte_pmd_qdma_policy *policy,

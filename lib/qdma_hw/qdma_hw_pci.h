@@ -29,6 +29,16 @@
 /** BAR holding the DMA CSRs ("config BAR") for PFs and VFs. */
 #define QDMA_PCI_CONFIG_BAR 0
 
+/**
+ * QDMA function number of the first VF of PF0.  Function numbers 0..3 belong
+ * to the (up to 4) PFs; VFs get the numbers above (4..255 on QDMA3.1, 256
+ * functions in all).  UNSURE (reference 1.5): software learns a VF's number
+ * from the mailbox only; the emulated card follows this numbering.
+ */
+#define QDMA_VF_FUNC_BASE 4u
+/** Most functions of a QDMA3.1 card (8-bit function ids). */
+#define QDMA_MAX_FUNCTIONS 256u
+
 /** PCI base class: memory controller (lspci: "Memory controller"). */
 #define QDMA_PCI_CLASS_BASE 0x05u
 /** PCI sub class used by svff's card: 0x80 = "other memory controller". */

@@ -22,12 +22,14 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "qdma_hw_pci.h"
+
 #ifdef __cplusplus
 extern "C" {
 #endif
 
 /** QDMA function number of VF 0. */
-#define QDMA_SIM_VF_FUNC_BASE 4u
+#define QDMA_SIM_VF_FUNC_BASE QDMA_VF_FUNC_BASE
 /** Most VFs the model offers (256 functions, 4 of them PFs). */
 #define QDMA_SIM_MAX_VFS 252u
 /** Most queues (FMAP qbase is 11 bits). */

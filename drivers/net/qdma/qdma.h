@@ -30,7 +30,7 @@ extern int qdma_logtype_tx;
 /** Most queues one function may use (VF DMAP space holds 256). */
 #define QDMA_MAX_QUEUES_PER_FN 256u
 /** Functions of one card (QDMA3.1: 8-bit function ids). */
-#define QDMA_MAX_FUNCS 256u
+#define QDMA_MAX_FUNCS QDMA_MAX_FUNCTIONS
 /** Burst cap of the RX completion loop (as the reference PMD). */
 #define QDMA_RX_BURST_MAX 128u
 /** Refill the C2H ring once this many slots are free (at most half the ring). */

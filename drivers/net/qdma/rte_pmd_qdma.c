@@ -202,7 +202,7 @@ rte_pmd_qdma_sriov_set_numvfs(uint16_t port_id, unsigned int n)
 	return numvfs(port_id, (int)n, NULL, false);
 }
 
-/* VF n of this card's single PF is QDMA function 4 + n (functions 0-3 are PFs). */
+/* VF n of PF0 is QDMA function QDMA_VF_FUNC_BASE + n (functions 0-3 are PFs). */
 int
 rte_pmd_qdma_vf_func_id(uint16_t port_id, unsigned int vf)
 {
@@ -211,9 +211,9 @@ rte_pmd_qdma_vf_func_id(uint16_t port_id, unsigned int vf)
 
 	if (ad == NULL)
 		return rc;
-	if (vf + QDMA_GLBL2_BARLITE_MAX_PF >= QDMA_MAX_FUNCS)
+	if (vf + QDMA_VF_FUNC_BASE >= QDMA_MAX_FUNCTIONS)
 		return -EINVAL;
-	return (int)(QDMA_GLBL2_BARLITE_MAX_PF + vf);
+	return (int)(QDMA_VF_FUNC_BASE + vf);
 }
 
 int

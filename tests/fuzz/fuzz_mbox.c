@@ -36,7 +36,6 @@
 static struct qdma_sim *card;
 static struct qdma_adapter *ad;
 static uint16_t port;
-static unsigned int victim_qbase;   /* where the victim's queues were set up */
 
 struct state {
 	struct qdma_fn_entry fn[QDMA_MAX_FUNCS];
@@ -44,8 +43,9 @@ struct state {
 	uint32_t ctx[VICTIM_QUEUES][2][QDMA_SW_CTX_WORDS];
 };
 
+/* @p vq: first queue of the victim's window when the input arrived (-1: none) */
 static void
-snapshot(struct state *s)
+snapshot(struct state *s, int32_t vq)
 {
 	int rc = 0;
 
@@ -53,12 +53,13 @@ snapshot(struct state *s)
 	memcpy(s->fn, ad->pf->fn, sizeof(s->fn));
 	for (uint16_t f = 0; f < NF; f++)
 		rc |= qdma_fmap_read(ad, f, &s->fqb[f], &s->fqm[f]);
-	/* the victim's first window, wherever the victim itself moved it */
-	for (unsigned int q = 0; q < VICTIM_QUEUES; q++) {
-		rc |= qdma_ind_ctxt(ad, QDMA_IND_SEL_SW_H2C, QDMA_IND_OP_RD, victim_qbase + q, NULL,
-			QDMA_SW_CTX_WORDS, s->ctx[q][0]);
-		rc |= qdma_ind_ctxt(ad, QDMA_IND_SEL_SW_C2H, QDMA_IND_OP_RD, victim_qbase + q, NULL,
-			QDMA_SW_CTX_WORDS, s->ctx[q][1]);
+	/* the queues the victim owns (as far as they exist): their contexts
+	 * are the victim's to change, nobody else's */
+	for (unsigned int q = 0; vq >= 0 && q < VICTIM_QUEUES; q++) {
+		rc |= qdma_ind_ctxt(ad, QDMA_IND_SEL_SW_H2C, QDMA_IND_OP_RD, (unsigned int)vq + q,
+			NULL, QDMA_SW_CTX_WORDS, s->ctx[q][0]);
+		rc |= qdma_ind_ctxt(ad, QDMA_IND_SEL_SW_C2H, QDMA_IND_OP_RD, (unsigned int)vq + q,
+			NULL, QDMA_SW_CTX_WORDS, s->ctx[q][1]);
 	}
 	if (rc != 0) {
 		fprintf(stderr, "reading the card back failed\n");
@@ -134,7 +135,6 @@ victim_setup(void)
 		fprintf(stderr, "victim setup failed\n");
 		abort();
 	}
-	victim_qbase = (unsigned int)ad->pf->fn[VICTIM].qbase;
 }
 
 int LLVMFuzzerInitialize(int *argc, char ***argv);
@@ -181,15 +181,17 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct state before, after;
 	unsigned int src;
 	bool respond;
+	int32_t vq;
 
 	if (size < 1)
 		return 0;
 	src = data[0];
 	memset(&m, 0, sizeof(m));
 	memcpy(m.b, data + 1, size - 1 < sizeof(m) ? size - 1 : sizeof(m));
-	snapshot(&before);
+	vq = ad->pf->fn[VICTIM].qmax >= VICTIM_QUEUES ? ad->pf->fn[VICTIM].qbase : -1;
+	snapshot(&before, vq);
 	qdma_pf_handle_msg(ad, (uint16_t)src, &m, &respond);
-	snapshot(&after);
+	snapshot(&after, vq);
 	check(&before, &after, src);
 	/* a response always goes back to the true sender */
 	if (respond && m.hdr.dst_func_id != src)

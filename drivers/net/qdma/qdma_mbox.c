@@ -17,7 +17,13 @@ mb_off(const struct qdma_adapter *ad, uint32_t rel)
 	return ad->mbox_base + rel;
 }
 
-/* Wait until the card has acted on FN_CMD (bounded). */
+/*
+ * Write FN_CMD and wait (bounded) until the card has acted on it.  The wait
+ * is emulation convention 2 (the emulated card clears FN_CMD when done).
+ * On a real card FN_CMD is write-only; what it reads back is not known
+ * (qdma-reference 4.1), so there the write is followed by a read of
+ * FN_STATUS only, which completes after the posted write.
+ */
 static int
 mbox_cmd(struct qdma_adapter *ad, uint32_t cmd)
 {
@@ -25,6 +31,10 @@ mbox_cmd(struct qdma_adapter *ad, uint32_t cmd)
 	unsigned int spins = 0;
 
 	qdma_wr(ad, mb_off(ad, QDMA_MBOX_FN_CMD), cmd);
+	if (ad->bus == QDMA_BUS_PCI) {
+		(void)qdma_rd(ad, mb_off(ad, QDMA_MBOX_FN_STATUS));
+		return 0;
+	}
 	while (qdma_rd(ad, mb_off(ad, QDMA_MBOX_FN_CMD)) != 0) {
 		if (rte_get_timer_cycles() > deadline)
 			return -ETIMEDOUT;

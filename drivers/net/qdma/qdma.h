@@ -246,6 +246,8 @@ qdma_ad(struct rte_eth_dev *dev)
 
 /* qdma_common.c: device-level operations shared by both roles */
 int qdma_identify(struct qdma_adapter *ad);
+int qdma_wait32(const volatile void *reg, uint32_t mask, uint32_t want, unsigned int spins,
+		unsigned int sleep_us, uint64_t timeout_us);
 int qdma_pf_hw_init(struct qdma_adapter *ad);
 int qdma_ind_ctxt(struct qdma_adapter *ad, unsigned int sel, unsigned int op, unsigned int qid,
 		const uint32_t *data, unsigned int nwords, uint32_t *out);

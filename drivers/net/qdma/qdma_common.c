@@ -102,23 +102,35 @@ qdma_identify(struct qdma_adapter *ad)
 	return 0;
 }
 
-/* Poll until the busy bit of IND_CTXT_CMD clears (emulation convention 1). */
-static int
-ind_wait(struct qdma_adapter *ad)
+/*
+ * Wait until (*reg & mask) == want: @p spins quick reads, then one read every
+ * @p sleep_us; -ETIMEDOUT after @p timeout_us.  For the card's replies to the
+ * control path (commands, mailbox, MM completions), never for the data path.
+ */
+int
+qdma_wait32(const volatile void *reg, uint32_t mask, uint32_t want, unsigned int spins,
+		unsigned int sleep_us, uint64_t timeout_us)
 {
-	uint64_t deadline = rte_get_timer_cycles() +
-		rte_get_timer_hz() / 1000000 * QDMA_IND_TIMEOUT_US;
-	unsigned int spins = 0;
+	uint64_t deadline = rte_get_timer_cycles() + rte_get_timer_hz() / 1000000 * timeout_us;
+	unsigned int n = 0;
 
-	while (qdma_ind_cmd_busy(qdma_rd(ad, QDMA_IND_CTXT_CMD))) {
+	while ((rte_read32(reg) & mask) != want) {
 		if (rte_get_timer_cycles() > deadline)
 			return -ETIMEDOUT;
-		if (++spins > 100)
-			rte_delay_us_sleep(10);
+		if (++n > spins)
+			rte_delay_us_sleep(sleep_us);
 		else
 			rte_pause();
 	}
 	return 0;
+}
+
+/* Poll until the busy bit of IND_CTXT_CMD clears (emulation convention 1). */
+static int
+ind_wait(struct qdma_adapter *ad)
+{
+	return qdma_wait32(ad->bar + QDMA_IND_CTXT_CMD, QDMA_IND_CTXT_CMD_BUSY, 0, 100, 10,
+		QDMA_IND_TIMEOUT_US);
 }
 
 int

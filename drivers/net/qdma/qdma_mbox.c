@@ -27,23 +27,13 @@ mb_off(const struct qdma_adapter *ad, uint32_t rel)
 static int
 mbox_cmd(struct qdma_adapter *ad, uint32_t cmd)
 {
-	uint64_t deadline = rte_get_timer_cycles() + rte_get_timer_hz() / 10; /* 100 ms */
-	unsigned int spins = 0;
-
 	qdma_wr(ad, mb_off(ad, QDMA_MBOX_FN_CMD), cmd);
 	if (ad->bus == QDMA_BUS_PCI) {
 		(void)qdma_rd(ad, mb_off(ad, QDMA_MBOX_FN_STATUS));
 		return 0;
 	}
-	while (qdma_rd(ad, mb_off(ad, QDMA_MBOX_FN_CMD)) != 0) {
-		if (rte_get_timer_cycles() > deadline)
-			return -ETIMEDOUT;
-		if (++spins > 200)
-			rte_delay_us_sleep(5);
-		else
-			rte_pause();
-	}
-	return 0;
+	return qdma_wait32(ad->bar + mb_off(ad, QDMA_MBOX_FN_CMD), UINT32_MAX, 0, 200, 5,
+		100 * 1000);
 }
 
 /*

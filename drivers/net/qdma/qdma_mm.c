@@ -239,19 +239,9 @@ rte_pmd_qdma_mm_poll(uint16_t port_id, uint16_t mmq, bool write)
 static int
 mm_wait(struct qdma_mm_ring *d)
 {
-	uint64_t deadline = rte_get_timer_cycles() +
-		rte_get_timer_hz() / 1000 * MM_SYNC_TIMEOUT_MS;
-	unsigned int spins = 0;
-
-	while (d->status->cidx != d->pidx) {
-		if (rte_get_timer_cycles() > deadline)
-			return -ETIMEDOUT;
-		if (++spins > 1000)
-			rte_delay_us_sleep(2);
-		else
-			rte_pause();
-	}
-	return 0;
+	/* status word: pidx [15:0], cidx [31:16] */
+	return qdma_wait32(d->status, 0xFFFF0000u, (uint32_t)d->pidx << 16, 1000, 2,
+		(uint64_t)MM_SYNC_TIMEOUT_MS * 1000);
 }
 
 static int

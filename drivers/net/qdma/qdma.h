@@ -27,8 +27,8 @@ extern int qdma_logtype_tx;
 #define QDMA_MBOX_LOG(level, fmt, ...) \
 	rte_log(RTE_LOG_ ## level, qdma_logtype_mbox, "qdma mbox: " fmt "\n", ##__VA_ARGS__)
 
-/** Most queues one function may use (VF DMAP space holds 256). */
-#define QDMA_MAX_QUEUES_PER_FN 256u
+/** Most queues one function may use: what a VF's doorbell space holds. */
+#define QDMA_MAX_QUEUES_PER_FN QDMA_VF_DMAP_MAX_QUEUES
 /** Functions of one card (QDMA3.1: 8-bit function ids). */
 #define QDMA_MAX_FUNCS QDMA_MAX_FUNCTIONS
 /** Burst cap of the RX completion loop (as the reference PMD). */

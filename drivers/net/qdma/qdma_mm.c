@@ -12,6 +12,7 @@
  */
 #include <errno.h>
 #include <inttypes.h>
+#include <stddef.h>
 #include <string.h>
 
 #include <rte_cycles.h>
@@ -239,8 +240,10 @@ rte_pmd_qdma_mm_poll(uint16_t port_id, uint16_t mmq, bool write)
 static int
 mm_wait(struct qdma_mm_ring *d)
 {
-	/* status word: pidx [15:0], cidx [31:16] */
-	return qdma_wait32(d->status, 0xFFFF0000u, (uint32_t)d->pidx << 16, 1000, 2,
+	/* the card's cidx, within the status descriptor's first word */
+	const unsigned int sh = 8 * offsetof(struct qdma_status_desc, cidx);
+
+	return qdma_wait32(d->status, 0xFFFFu << sh, (uint32_t)d->pidx << sh, 1000, 2,
 		(uint64_t)MM_SYNC_TIMEOUT_MS * 1000);
 }
 

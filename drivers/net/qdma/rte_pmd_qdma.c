@@ -113,6 +113,7 @@ rte_pmd_qdma_fn_state(uint16_t port_id, uint16_t func_id, struct rte_pmd_qdma_fn
 	if (func_id >= QDMA_MAX_FUNCS || st == NULL)
 		return -EINVAL;
 	e = &ad->pf->fn[func_id];
+	memset(st, 0, sizeof(*st));
 	st->online = e->online;
 	st->qbase = e->qbase;
 	st->qmax = e->qmax;

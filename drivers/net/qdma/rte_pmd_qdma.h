@@ -35,6 +35,19 @@ struct rte_pmd_qdma_info {
 /** Fill @p info for @p port_id. */
 int rte_pmd_qdma_get_info(uint16_t port_id, struct rte_pmd_qdma_info *info);
 
+/** Events reported through rte_pmd_qdma_policy::vf_event. */
+enum rte_pmd_qdma_vf_event {
+	/** The VF's function was reset or went away (FLR, disconnect, revoke, numvfs). */
+	RTE_PMD_QDMA_VF_EVT_GONE = 1,
+	/**
+	 * The VF did not consume a PF message within the send timeout; the PF
+	 * reset it to recover its outbox.  The owner should mark it failed.
+	 */
+	RTE_PMD_QDMA_VF_EVT_STUCK = 2,
+	/** The VF exceeded its mailbox message rate; messages were dropped. */
+	RTE_PMD_QDMA_VF_EVT_FLOOD = 3,
+};
+
 /**
  * Policy hooks of the PF's VF-message service.  Every hook is optional
  * (NULL: built-in behaviour) and runs on the thread that calls
@@ -64,6 +77,13 @@ struct rte_pmd_qdma_policy {
 	 * the owner decides the VFs may share it.
 	 */
 	bool vf_mm;
+	/**
+	 * Something happened to VF function @p func_id that the owner must
+	 * know about (see ::rte_pmd_qdma_vf_event).  Called after the PMD has
+	 * already acted (queues freed, outbox recovered); informational.
+	 */
+	void (*vf_event)(void *arg, uint16_t port_id, uint16_t func_id,
+			enum rte_pmd_qdma_vf_event ev);
 };
 /*
  * Hooks run with the PF's mailbox lock held: they must not call back into
@@ -105,6 +125,12 @@ struct rte_pmd_qdma_fn_state {
 	int32_t qbase;           /**< -1: no queues */
 	uint32_t qmax;
 	uint32_t active_h2c, active_c2h, active_cmpt;
+	uint64_t mbox_rx;        /**< messages received from this function */
+	uint64_t mbox_tx;        /**< answers and notices sent to it */
+	uint64_t mbox_rejected;  /**< its requests answered with an error */
+	uint64_t mbox_dropped;   /**< its messages dropped (malformed, rate limit) */
+	uint64_t send_timeouts;  /**< PF->VF sends it did not consume in time */
+	uint64_t resets;         /**< times it was reset (by the PF or the slot) */
 };
 int rte_pmd_qdma_fn_state(uint16_t port_id, uint16_t func_id, struct rte_pmd_qdma_fn_state *st);
 

@@ -22,6 +22,7 @@
 #include <sys/mman.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/random.h>
 #include <sys/un.h>
 #include <time.h>
 #include <unistd.h>
@@ -46,6 +47,125 @@ vs_log(struct vslot_server *srv, int level, const char *fmt, ...)
 		srv->cfg.log(srv->cfg.log_ctx, level, buf);
 	else
 		fprintf(stderr, "vslot: %s\n", buf);
+}
+
+void
+vs_log_rl(struct vslot_server *srv, struct vs_ratelimit *rl, int level, const char *fmt, ...)
+{
+	uint64_t now = vslot_now_ms();
+	char buf[400];
+	va_list ap;
+
+	if (rl->last_ms != 0 && now - rl->last_ms < VSLOT_LOG_RL_MS) {
+		rl->suppressed++;
+		return;
+	}
+	va_start(ap, fmt);
+	vsnprintf(buf, sizeof(buf), fmt, ap);
+	va_end(ap);
+	if (rl->suppressed != 0)
+		vs_log(srv, level, "%s [%u similar messages suppressed]", buf, rl->suppressed);
+	else
+		vs_log(srv, level, "%s", buf);
+	rl->last_ms = now;
+	rl->suppressed = 0;
+}
+
+/* ------------------------------------------------------------------------ */
+/* the socket's directory and the PF key */
+
+/* The directory of the socket: created 0700 if missing; refused if others may replace files. */
+static int
+check_dir(struct vslot_server *srv, char *err, size_t errlen)
+{
+	char dir[sizeof(srv->path)];
+	char *slash;
+	struct stat st;
+
+	memcpy(dir, srv->path, sizeof(dir));
+	slash = strrchr(dir, '/');
+	if (slash == NULL)
+		snprintf(dir, sizeof(dir), ".");
+	else if (slash == dir)
+		dir[1] = '\0';
+	else
+		*slash = '\0';
+	if (stat(dir, &st) < 0) {
+		if (errno != ENOENT || mkdir(dir, 0700) < 0 || chmod(dir, 0700) < 0) {
+			int e = errno;
+
+			vslot_fmt(err, errlen, "vslot: socket directory %s: %s", dir, strerror(e));
+			return -e;
+		}
+		vs_log(srv, VSLOT_LOG_INFO, "created the socket directory %s (mode 0700)", dir);
+		return 0;
+	}
+	if (!S_ISDIR(st.st_mode)) {
+		vslot_fmt(err, errlen, "vslot: %s is not a directory", dir);
+		return -ENOTDIR;
+	}
+	if ((st.st_mode & (S_IWGRP | S_IWOTH)) == 0)
+		return 0;
+	if (!(st.st_mode & S_ISVTX)) {
+		vslot_fmt(err, errlen, "vslot: the socket directory %s is writable by group or others "
+			"(mode %04o): another user could replace the socket or the PF key; use a "
+			"directory of mode 0700", dir, (unsigned)(st.st_mode & 07777));
+		return -EPERM;
+	}
+	vs_log(srv, VSLOT_LOG_WARNING, "*** the socket directory %s is writable by others (mode "
+		"%04o, sticky): use a private directory of mode 0700 ***", dir,
+		(unsigned)(st.st_mode & 07777));
+	return 0;
+}
+
+/* A fresh random PF key, written (hex) to key_path: 0600, created atomically. */
+static int
+write_pf_key(struct vslot_server *srv, char *err, size_t errlen)
+{
+	char tmp[PATH_MAX + 32];
+	char hex[2 * VSLOT_PF_KEY_LEN + 1];
+	struct stat st;
+	ssize_t n;
+	int fd;
+
+	if (getrandom(srv->pf_key, sizeof(srv->pf_key), 0) != (ssize_t)sizeof(srv->pf_key)) {
+		vslot_fmt(err, errlen, "vslot: getrandom: %s", strerror(errno));
+		return -EIO;
+	}
+	for (unsigned i = 0; i < VSLOT_PF_KEY_LEN; i++)
+		snprintf(hex + 2 * i, 3, "%02x", srv->pf_key[i]);
+	hex[2 * VSLOT_PF_KEY_LEN] = '\n';
+	snprintf(tmp, sizeof(tmp), "%s.%ld.tmp", srv->key_path, (long)getpid());
+	unlink(tmp);
+	fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+	if (fd < 0) {
+		int e = errno;
+
+		vslot_fmt(err, errlen, "vslot: cannot create the PF key %s: %s", tmp, strerror(e));
+		return -e;
+	}
+	n = write(fd, hex, sizeof(hex));
+	if (n != (ssize_t)sizeof(hex) || fchmod(fd, 0600) < 0 || fstat(fd, &st) < 0 ||
+			rename(tmp, srv->key_path) < 0) {
+		int e = n < 0 || n == (ssize_t)sizeof(hex) ? errno : EIO;
+
+		close(fd);
+		unlink(tmp);
+		vslot_fmt(err, errlen, "vslot: cannot write the PF key %s: %s", srv->key_path,
+			strerror(e));
+		return -e;
+	}
+	close(fd);
+	srv->key_dev = st.st_dev;
+	srv->key_ino = st.st_ino;
+	srv->key_written = true;
+	return 0;
+}
+
+const char *
+vslot_server_pf_key_path(struct vslot_server *srv)
+{
+	return srv != NULL ? srv->key_path : NULL;
 }
 
 /* ------------------------------------------------------------------------ */
@@ -91,6 +211,9 @@ bind_socket(struct vslot_server *srv, char *err, size_t errlen)
 		vslot_fmt(err, errlen, "vslot: socket: %s", strerror(e));
 		return -e;
 	}
+	/* the mode bind() gives the file comes from the socket inode: never wider than asked */
+	if (fchmod(fd, (mode_t)srv->cfg.socket_mode) < 0)
+		vs_log(srv, VSLOT_LOG_DEBUG, "fchmod of the socket before bind: %s", strerror(errno));
 	if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
 		int e = errno;
 
@@ -104,7 +227,7 @@ bind_socket(struct vslot_server *srv, char *err, size_t errlen)
 		srv->sock_dev = st.st_dev;
 		srv->sock_ino = st.st_ino;
 	}
-	if (srv->cfg.socket_mode != 0 && chmod(srv->path, (mode_t)srv->cfg.socket_mode) < 0) {
+	if (chmod(srv->path, (mode_t)srv->cfg.socket_mode) < 0) {
 		int e = errno;
 
 		vslot_fmt(err, errlen, "vslot: chmod %s: %s", srv->path, strerror(e));
@@ -132,6 +255,16 @@ srv_free(struct vslot_server *srv)
 				st.st_ino == srv->sock_ino)
 			unlink(srv->path);
 	}
+	if (srv->key_written) {
+		struct stat st;
+
+		/* our key only: a successor's must stay */
+		if (stat(srv->key_path, &st) == 0 && st.st_dev == srv->key_dev &&
+				st.st_ino == srv->key_ino)
+			unlink(srv->key_path);
+	}
+	vs_fault_unregister(srv);
+	explicit_bzero(srv->pf_key, sizeof(srv->pf_key));
 	if (srv->wake_fd >= 0)
 		close(srv->wake_fd);
 	if (srv->fns != NULL) {
@@ -203,8 +336,16 @@ vslot_server_create(const struct vslot_server_cfg *cfg, const struct vslot_serve
 	srv->nb_fns = cfg->total_vfs + 1;
 	srv->nb_irqs = cfg->nb_irq_vectors ? cfg->nb_irq_vectors : 1;
 	srv->max_maps = cfg->max_dma_maps ? cfg->max_dma_maps : VSLOT_DEFAULT_MAX_DMA_MAPS;
+	srv->max_map_bytes = cfg->max_dma_bytes ? cfg->max_dma_bytes : VSLOT_DEFAULT_MAX_DMA_BYTES;
 	if (srv->cfg.hello_timeout_ms == 0)
 		srv->cfg.hello_timeout_ms = VSLOT_DEFAULT_HELLO_TIMEOUT_MS;
+	if (srv->cfg.max_pending_conns == 0)
+		srv->cfg.max_pending_conns = VSLOT_DEFAULT_MAX_PENDING_CONNS;
+	if (srv->cfg.socket_mode == 0)
+		srv->cfg.socket_mode = 0600;
+	srv->uid = geteuid();
+	srv->sig_slot = -1;
+	atomic_init(&srv->fault_pending, false);
 	ps = sysconf(_SC_PAGESIZE);
 	srv->page_size = ps > 0 ? (size_t)ps : 4096;
 	srv->listen_fd = -1;
@@ -233,6 +374,7 @@ vslot_server_create(const struct vslot_server_cfg *cfg, const struct vslot_serve
 		atomic_init(&f->maps, NULL);
 		atomic_init(&f->nb_maps, 0);
 		atomic_init(&f->connected, false);
+		atomic_init(&f->faulted, false);
 		for (unsigned b = 0; b < VSLOT_MAX_BARS; b++)
 			f->bars[b].memfd = -1;
 		for (unsigned v = 0; v < VSLOT_MAX_IRQS; v++)
@@ -244,13 +386,32 @@ vslot_server_create(const struct vslot_server_cfg *cfg, const struct vslot_serve
 		vslot_fmt(err, errlen, "vslot: eventfd: %s", strerror(-rc));
 		goto fail;
 	}
+	if (cfg->pf_key_path != NULL)
+		rc = snprintf(srv->key_path, sizeof(srv->key_path), "%s", cfg->pf_key_path) <
+			(int)sizeof(srv->key_path) ? 0 : -ENAMETOOLONG;
+	else
+		rc = vslot_pf_key_default_path(srv->path, srv->key_path, sizeof(srv->key_path));
+	if (rc < 0) {
+		vslot_fmt(err, errlen, "vslot: PF key path too long");
+		goto fail;
+	}
+	srv->cfg.pf_key_path = srv->key_path;
+	rc = check_dir(srv, err, errlen);
+	if (rc < 0)
+		goto fail;
 	rc = bind_socket(srv, err, errlen);
 	if (rc < 0)
 		goto fail;
+	/* replaced at every start: a former key (and whoever read it) opens nothing */
+	rc = write_pf_key(srv, err, errlen);
+	if (rc < 0)
+		goto fail;
+	vs_fault_register(srv);
 	if (cfg->open_mode)
 		vs_log(srv, VSLOT_LOG_WARNING,
 			"*** OPEN MODE on %s: any client may open any existing VF WITHOUT a token. "
-			"Development and tests only. ***", srv->path);
+			"Development and tests only (VFs; the PF still needs its key). ***",
+			srv->path);
 	vs_log(srv, VSLOT_LOG_INFO, "listening on %s (totalvfs %u, %u irq vectors)", srv->path,
 		cfg->total_vfs, srv->nb_irqs);
 	return srv;
@@ -327,3 +488,37 @@ vslot_server_destroy(struct vslot_server *srv)
 	srv_free(srv);
 }
 
+
+int
+vslot_server_poll(struct vslot_server *srv, int timeout_ms)
+{
+	bool running;
+
+	if (srv == NULL)
+		return -EINVAL;
+	pthread_mutex_lock(&srv->cmd_lock);
+	running = srv->thread_created;
+	pthread_mutex_unlock(&srv->cmd_lock);
+	if (running)
+		return -EBUSY;
+	return vs_serve_once(srv, timeout_ms < 0 ? 0 : timeout_ms);
+}
+
+void
+vslot_server_get_stats(struct vslot_server *srv, struct vslot_server_stats *st)
+{
+	memset(st, 0, sizeof(*st));
+	if (srv == NULL)
+		return;
+	pthread_mutex_lock(&srv->op_lock);
+	*st = srv->st;
+	st->nb_conns = srv->nb_conns;
+	st->nb_pending = srv->nb_pending;
+	st->nb_maps = 0;
+	st->map_bytes = 0;
+	for (unsigned i = 0; i < srv->nb_fns; i++) {
+		st->nb_maps += atomic_load_explicit(&srv->fns[i].nb_maps, memory_order_relaxed);
+		st->map_bytes += srv->fns[i].map_bytes;
+	}
+	pthread_mutex_unlock(&srv->op_lock);
+}

@@ -13,6 +13,7 @@
 #include <poll.h>
 #include <pthread.h>
 #include <sched.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdatomic.h>
 #include <stdio.h>
@@ -22,6 +23,7 @@
 #include <sys/mman.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/vfs.h>
 #include <sys/un.h>
 #include <time.h>
 #include <unistd.h>
@@ -357,6 +359,7 @@ vs_maps_drop(struct vslot_server *srv, unsigned fn)
 
 	atomic_store_explicit(&f->nb_maps, 0, memory_order_relaxed);
 	f->va_reserved = 0;
+	f->map_bytes = 0;
 	if (old == NULL)
 		return;
 	vs_qsbr_sync(srv);
@@ -462,6 +465,37 @@ place_map(int fd, off_t off, size_t map_len, size_t align, const struct vslot_ma
 	return 0;
 }
 
+static int fault_install(void);
+
+/* File systems whose pages are always there: shmem/tmpfs (memfd) and hugetlbfs. */
+#define VS_TMPFS_MAGIC 0x01021994
+#define VS_HUGETLBFS_MAGIC 0x958458f6
+
+/* DMA memory must be a file whose pages cannot stall the card (no disk, FUSE, /proc...). */
+static int
+check_memory_fd(int fd, const struct stat *st, char *why, size_t whylen)
+{
+	struct statfs sfs;
+
+	if (!S_ISREG(st->st_mode)) {
+		vslot_fmt(why, whylen, "fd is not a regular file (a memfd, or a file on hugetlbfs "
+			"or tmpfs, is expected)");
+		return -EBADF;
+	}
+	if (fstatfs(fd, &sfs) < 0) {
+		int e = errno;
+
+		vslot_fmt(why, whylen, "fstatfs: %s", strerror(e));
+		return -e;
+	}
+	if ((uint32_t)sfs.f_type != VS_TMPFS_MAGIC && (uint32_t)sfs.f_type != VS_HUGETLBFS_MAGIC) {
+		vslot_fmt(why, whylen, "the fd's file system (magic 0x%lx) may stall the card: only "
+			"memfd/tmpfs and hugetlbfs memory is accepted", (unsigned long)sfs.f_type);
+		return -EBADF;
+	}
+	return 0;
+}
+
 int
 vs_dma_map(struct vslot_server *srv, unsigned fn, uint64_t iova, uint64_t len, uint64_t offset,
 	int fd, char *why, size_t whylen)
@@ -478,33 +512,34 @@ vs_dma_map(struct vslot_server *srv, unsigned fn, uint64_t iova, uint64_t len, u
 	int rc;
 
 	if (len == 0) {
-		vslot_fmt(why, whylen, "DMA_MAP: len 0");
+		vslot_fmt(why, whylen, "len 0");
 		return -EINVAL;
 	}
 	if (len > UINT64_MAX - iova) {
-		vslot_fmt(why, whylen, "DMA_MAP: iova 0x%" PRIx64 " + len 0x%" PRIx64 " overflows",
+		vslot_fmt(why, whylen, "iova 0x%" PRIx64 " + len 0x%" PRIx64 " overflows",
 			iova, len);
 		return -EINVAL;
 	}
 	if (len > UINT64_MAX - offset || offset + len > (uint64_t)INT64_MAX ||
 			len > SIZE_MAX / 2) {
-		vslot_fmt(why, whylen, "DMA_MAP: offset 0x%" PRIx64 " + len 0x%" PRIx64
+		vslot_fmt(why, whylen, "offset 0x%" PRIx64 " + len 0x%" PRIx64
 			" out of range", offset, len);
 		return -EINVAL;
 	}
 	if (fstat(fd, &st) < 0) {
 		int e = errno;
 
-		vslot_fmt(why, whylen, "DMA_MAP: fstat: %s", strerror(e));
+		vslot_fmt(why, whylen, "fstat: %s", strerror(e));
 		return -e;
 	}
-	if (!S_ISREG(st.st_mode)) {
-		vslot_fmt(why, whylen,
-			"DMA_MAP: fd is not a regular file (memfd, hugetlbfs or tmpfs expected)");
-		return -EBADF;
-	}
+	rc = check_memory_fd(fd, &st, why, whylen);
+	if (rc < 0)
+		return rc;
+	/* someone may have replaced the SIGBUS handler since the server started */
+	if (srv->sig_slot >= 0)
+		fault_install();
 	if ((uint64_t)st.st_size < offset + len) {
-		vslot_fmt(why, whylen, "DMA_MAP: region ends at 0x%" PRIx64
+		vslot_fmt(why, whylen, "region ends at 0x%" PRIx64
 			" beyond the end of the file (0x%jx)", offset + len, (intmax_t)st.st_size);
 		return -EINVAL;
 	}
@@ -512,8 +547,14 @@ vs_dma_map(struct vslot_server *srv, unsigned fn, uint64_t iova, uint64_t len, u
 	old = atomic_load_explicit(&f->maps, memory_order_relaxed);
 	n = old != NULL ? old->n : 0;
 	if (n >= srv->max_maps) {
-		vslot_fmt(why, whylen, "DMA_MAP: %s has reached its limit of %u DMA maps",
+		vslot_fmt(why, whylen, "%s has reached its limit of %u DMA maps",
 			FN_STR(fn), srv->max_maps);
+		return -ENOSPC;
+	}
+	if (len > srv->max_map_bytes - f->map_bytes) {
+		vslot_fmt(why, whylen, "%s would map 0x%" PRIx64 " + 0x%" PRIx64
+			" bytes, beyond its limit of 0x%" PRIx64 " bytes of DMA maps", FN_STR(fn),
+			f->map_bytes, len, srv->max_map_bytes);
 		return -ENOSPC;
 	}
 	/* overlap: the map starting at or below iova, and the next one */
@@ -522,14 +563,14 @@ vs_dma_map(struct vslot_server *srv, unsigned fn, uint64_t iova, uint64_t len, u
 		unsigned idx = tbl_search(old, iova);
 
 		if (idx != UINT_MAX && iova - old->m[idx].iova < old->m[idx].len) {
-			vslot_fmt(why, whylen, "DMA_MAP: [0x%" PRIx64 ", +0x%" PRIx64
+			vslot_fmt(why, whylen, "[0x%" PRIx64 ", +0x%" PRIx64
 				") overlaps the map [0x%" PRIx64 ", +0x%" PRIx64 ")",
 				iova, len, old->m[idx].iova, old->m[idx].len);
 			return -EEXIST;
 		}
 		pos = idx == UINT_MAX ? 0 : idx + 1;
 		if (pos < n && old->m[pos].iova < iova + len) {
-			vslot_fmt(why, whylen, "DMA_MAP: [0x%" PRIx64 ", +0x%" PRIx64
+			vslot_fmt(why, whylen, "[0x%" PRIx64 ", +0x%" PRIx64
 				") overlaps the map [0x%" PRIx64 ", +0x%" PRIx64 ")",
 				iova, len, old->m[pos].iova, old->m[pos].len);
 			return -EEXIST;
@@ -540,7 +581,7 @@ vs_dma_map(struct vslot_server *srv, unsigned fn, uint64_t iova, uint64_t len, u
 	off_al = offset & ~(uint64_t)(align - 1);
 	delta = (size_t)(offset - off_al);
 	if (delta + len > SIZE_MAX - align) {
-		vslot_fmt(why, whylen, "DMA_MAP: len 0x%" PRIx64 " too large", len);
+		vslot_fmt(why, whylen, "len 0x%" PRIx64 " too large", len);
 		return -EINVAL;
 	}
 	map_len = (delta + (size_t)len + align - 1) & ~(align - 1);
@@ -564,7 +605,7 @@ vs_dma_map(struct vslot_server *srv, unsigned fn, uint64_t iova, uint64_t len, u
 	/* allocate first: once placed, the map must not be undone */
 	nt = malloc(sizeof(*nt) + (size_t)(n + 1) * sizeof(nt->m[0]));
 	if (nt == NULL) {
-		vslot_fmt(why, whylen, "DMA_MAP: out of memory");
+		vslot_fmt(why, whylen, "out of memory");
 		return -ENOMEM;
 	}
 	rc = place_map(fd, (off_t)off_al, map_len, align, pred, succ,
@@ -572,7 +613,7 @@ vs_dma_map(struct vslot_server *srv, unsigned fn, uint64_t iova, uint64_t len, u
 		VSLOT_DMA_VA_RESERVE : 0, &pl);
 	if (rc < 0) {
 		free(nt);
-		vslot_fmt(why, whylen, "DMA_MAP: mmap of 0x%zx bytes at offset 0x%" PRIx64
+		vslot_fmt(why, whylen, "mmap of 0x%zx bytes at offset 0x%" PRIx64
 			" failed: %s", map_len, off_al, strerror(-rc));
 		return rc;
 	}
@@ -604,6 +645,7 @@ vs_dma_map(struct vslot_server *srv, unsigned fn, uint64_t iova, uint64_t len, u
 	/* publish: table fully written before the (seq_cst) exchange */
 	atomic_exchange_explicit(&f->maps, nt, memory_order_seq_cst);
 	atomic_store_explicit(&f->nb_maps, n + 1, memory_order_relaxed);
+	f->map_bytes += len;
 	if (old != NULL)
 		retire_table(srv, old);
 	vs_log(srv, VSLOT_LOG_DEBUG, "%s: DMA map iova 0x%" PRIx64 " len 0x%" PRIx64,
@@ -622,13 +664,13 @@ vs_dma_unmap(struct vslot_server *srv, unsigned fn, uint64_t iova, uint64_t len,
 	uint64_t end;
 
 	if (len == 0 || len > UINT64_MAX - iova) {
-		vslot_fmt(why, whylen, "DMA_UNMAP: bad range (len 0 or overflow)");
+		vslot_fmt(why, whylen, "bad range (len 0 or overflow)");
 		return -EINVAL;
 	}
 	end = iova + len;
 	old = atomic_load_explicit(&f->maps, memory_order_relaxed);
 	if (old == NULL) {
-		vslot_fmt(why, whylen, "DMA_UNMAP: %s has no DMA map", FN_STR(fn));
+		vslot_fmt(why, whylen, "%s has no DMA map", FN_STR(fn));
 		return -ENOENT;
 	}
 	for (unsigned i = 0; i < old->n; i++) {
@@ -638,7 +680,7 @@ vs_dma_unmap(struct vslot_server *srv, unsigned fn, uint64_t iova, uint64_t len,
 		if (mend <= iova || m->iova >= end)
 			continue;
 		if (m->iova < iova || mend > end) {
-			vslot_fmt(why, whylen, "DMA_UNMAP: [0x%" PRIx64 ", +0x%" PRIx64
+			vslot_fmt(why, whylen, "[0x%" PRIx64 ", +0x%" PRIx64
 				") would split the map [0x%" PRIx64 ", +0x%" PRIx64 ")",
 				iova, len, m->iova, m->len);
 			return -EINVAL;
@@ -646,7 +688,7 @@ vs_dma_unmap(struct vslot_server *srv, unsigned fn, uint64_t iova, uint64_t len,
 		nr++;
 	}
 	if (nr == 0) {
-		vslot_fmt(why, whylen, "DMA_UNMAP: no map in [0x%" PRIx64 ", +0x%" PRIx64 ")",
+		vslot_fmt(why, whylen, "no map in [0x%" PRIx64 ", +0x%" PRIx64 ")",
 			iova, len);
 		return -ENOENT;
 	}
@@ -656,7 +698,7 @@ vs_dma_unmap(struct vslot_server *srv, unsigned fn, uint64_t iova, uint64_t len,
 	if (gone == NULL || (nr < old->n && nt == NULL)) {
 		free(gone);
 		free(nt);
-		vslot_fmt(why, whylen, "DMA_UNMAP: out of memory");
+		vslot_fmt(why, whylen, "out of memory");
 		return -ENOMEM;
 	}
 	for (unsigned i = 0; i < old->n; i++) {
@@ -665,6 +707,7 @@ vs_dma_unmap(struct vslot_server *srv, unsigned fn, uint64_t iova, uint64_t len,
 		if (m->iova >= iova && m->iova + m->len <= end) {
 			gone[g++] = *m;
 			f->va_reserved -= m->res_len;
+			f->map_bytes -= m->len;
 		} else
 			nt->m[k++] = *m;
 	}
@@ -681,4 +724,152 @@ vs_dma_unmap(struct vslot_server *srv, unsigned fn, uint64_t iova, uint64_t len,
 	vs_log(srv, VSLOT_LOG_DEBUG, "%s: DMA unmap iova 0x%" PRIx64 " len 0x%" PRIx64
 		" (%u maps)", FN_STR(fn), iova, len, g);
 	return 0;
+}
+
+/* ------------------------------------------------------------------------ */
+/*
+ * Fault containment. A client may truncate the file behind its maps (DPDK's own hugepage
+ * files can be truncated by their owner; sealing alone does not cover them): the card's next
+ * access raises SIGBUS. The handler, installed once per process and chained to the previous
+ * one, finds the map the address belongs to, replaces that whole map in place with zero
+ * memory (so that the faulting access completes), flags the function and wakes the server,
+ * which reports it (function_fault). Lookups only read published tables (lock-free; the
+ * faulting thread is an online reader, so what it reads stays alive) and the registry of
+ * servers below: process-wide by nature (a signal handler has no other way in).
+ */
+#define VS_FAULT_SERVERS 16u
+
+static _Atomic(struct vslot_server *) vs_fault_srv[VS_FAULT_SERVERS];
+static struct sigaction vs_fault_prev;
+static pthread_mutex_t vs_fault_lock = PTHREAD_MUTEX_INITIALIZER;
+
+static void fault_handler(int sig, siginfo_t *si, void *uctx);
+
+/* Async-signal-safe: replace the map of @srv holding @addr with zeros. */
+static bool
+fault_contain(struct vslot_server *srv, uintptr_t addr)
+{
+	for (unsigned fn = 0; fn < srv->nb_fns; fn++) {
+		struct vslot_fn *f = &srv->fns[fn];
+		const struct vslot_map_table *t = atomic_load_explicit(&f->maps,
+			memory_order_acquire);
+
+		for (unsigned i = 0; t != NULL && i < t->n; i++) {
+			const struct vslot_map *m = &t->m[i];
+			uint64_t one = 1;
+
+			if (addr < (uintptr_t)m->mmap_base ||
+					addr - (uintptr_t)m->mmap_base >= m->mmap_len)
+				continue;
+			if (mmap(m->mmap_base, m->mmap_len, PROT_READ | PROT_WRITE,
+					MAP_FIXED | MAP_PRIVATE | MAP_ANONYMOUS, -1, 0) == MAP_FAILED)
+				return false;
+			atomic_store_explicit(&f->faulted, true, memory_order_relaxed);
+			atomic_store_explicit(&srv->fault_pending, true, memory_order_release);
+			if (write(srv->wake_fd, &one, sizeof(one)) < 0) {
+				/* counter saturated: the server is awake anyway */
+			}
+			return true;
+		}
+	}
+	return false;
+}
+
+static void
+fault_handler(int sig, siginfo_t *si, void *uctx)
+{
+	int saved = errno;
+
+	for (unsigned i = 0; i < VS_FAULT_SERVERS; i++) {
+		struct vslot_server *srv = atomic_load_explicit(&vs_fault_srv[i],
+			memory_order_acquire);
+
+		if (srv != NULL && fault_contain(srv, (uintptr_t)si->si_addr)) {
+			errno = saved;
+			return;
+		}
+	}
+	errno = saved;
+	/* not ours: whoever was there before */
+	if ((vs_fault_prev.sa_flags & SA_SIGINFO) && vs_fault_prev.sa_sigaction != fault_handler) {
+		vs_fault_prev.sa_sigaction(sig, si, uctx);
+	} else if (!(vs_fault_prev.sa_flags & SA_SIGINFO) && vs_fault_prev.sa_handler != SIG_DFL &&
+			vs_fault_prev.sa_handler != SIG_IGN) {
+		vs_fault_prev.sa_handler(sig);
+	} else {
+		/* default action: the access faults again and the process dies as it would have */
+		signal(SIGBUS, SIG_DFL);
+	}
+}
+
+/* Install the handler unless it is in place (someone may have replaced it since). */
+static int
+fault_install(void)
+{
+	struct sigaction sa, cur;
+	int rc = 0;
+
+	pthread_mutex_lock(&vs_fault_lock);
+	if (sigaction(SIGBUS, NULL, &cur) == 0 && (cur.sa_flags & SA_SIGINFO) &&
+			cur.sa_sigaction == fault_handler)
+		goto out;
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_sigaction = fault_handler;
+	sa.sa_flags = SA_SIGINFO | SA_ONSTACK;
+	sigemptyset(&sa.sa_mask);
+	if (sigaction(SIGBUS, &sa, &cur) < 0)
+		rc = -errno;
+	else
+		vs_fault_prev = cur;
+out:
+	pthread_mutex_unlock(&vs_fault_lock);
+	return rc;
+}
+
+void
+vs_fault_register(struct vslot_server *srv)
+{
+	if (fault_install() < 0) {
+		vs_log(srv, VSLOT_LOG_WARNING, "no SIGBUS handler: a truncated DMA file will crash "
+			"the card");
+		return;
+	}
+	for (unsigned i = 0; i < VS_FAULT_SERVERS; i++) {
+		struct vslot_server *none = NULL;
+
+		if (atomic_compare_exchange_strong(&vs_fault_srv[i], &none, srv)) {
+			srv->sig_slot = (int)i;
+			return;
+		}
+	}
+	vs_log(srv, VSLOT_LOG_WARNING, "more than %u servers in this process: DMA faults of this "
+		"one are not contained", VS_FAULT_SERVERS);
+}
+
+void
+vs_fault_unregister(struct vslot_server *srv)
+{
+	if (srv->sig_slot < 0)
+		return;
+	atomic_store(&vs_fault_srv[srv->sig_slot], NULL);
+	srv->sig_slot = -1;
+}
+
+void
+vs_fault_collect(struct vslot_server *srv)
+{
+	for (unsigned fn = 0; fn < srv->nb_fns; fn++) {
+		struct vslot_fn *f = &srv->fns[fn];
+
+		/* the flag stays set (vslot_server_fn_faulted) until the function's next client */
+		if (!atomic_load_explicit(&f->faulted, memory_order_relaxed) || f->fault_reported)
+			continue;
+		f->fault_reported = true;
+		srv->st.faults++;
+		vs_log(srv, VSLOT_LOG_ERR, "%s: its DMA memory faulted (file truncated under the "
+			"card?): the map now reads as zeros, the function's queues go to error",
+			FN_STR(fn));
+		if (srv->ops.function_fault != NULL)
+			srv->ops.function_fault(srv->ctx, fn);
+	}
 }

@@ -23,6 +23,7 @@
 #ifndef VSLOT_SRV_PRIV_H
 #define VSLOT_SRV_PRIV_H
 
+#include <limits.h>
 #include <poll.h>
 #include <pthread.h>
 #include <stdatomic.h>
@@ -40,6 +41,7 @@
 #define VSLOT_CACHE_LINE 64
 #define VSLOT_EXTRA_CONNS 64     /* connections beyond one per function */
 #define VSLOT_MSGS_PER_WAKE 16   /* fairness between connections */
+#define VSLOT_ACCEPTS_PER_ROUND 64 /* new connections taken per round of the loop */
 #define VSLOT_GP_WARN_MS 5000    /* warn about a reader stuck online */
 #define VSLOT_MAX_MAP_ALIGN (1ul << 30)
 /*
@@ -73,8 +75,9 @@ struct vslot_map_table {
 
 struct vslot_bar {
 	bool present;
+	bool handed_out; /* memfd given to a client since the last swap */
 	int memfd;
-	void *map;
+	void *map;       /* the card's mapping: its address never changes */
 	size_t size;
 	size_t map_len;
 };
@@ -83,19 +86,26 @@ struct vslot_conn {
 	int fd;
 	int fn; /* -1 until HELLO succeeds, and after detach */
 	bool dead;
+	bool pending;            /* counted in nb_pending (no HELLO yet) */
 	pid_t pid;
+	uid_t uid;
 	uint64_t hello_deadline; /* ms, for connections without HELLO */
+	uint64_t accepted_ms;
 	struct vslot_conn *next;
 };
 
 struct vslot_fn {
 	bool exists;                      /* server context writes, fn_lock */
 	struct vslot_bar bars[VSLOT_MAX_BARS];
-	int irq_fd[VSLOT_MAX_IRQS];       /* created once, closed at destroy */
+	int irq_fd[VSLOT_MAX_IRQS];       /* fd numbers fixed; objects renewed per client */
 	bool irqs_created;
+	bool stale;                       /* backing could not be renewed: not openable */
 	_Atomic(struct vslot_map_table *) maps;
 	atomic_uint nb_maps;
+	uint64_t map_bytes;               /* sum of len of the current maps */
 	size_t va_reserved;               /* sum of res_len of the current maps */
+	atomic_bool faulted;              /* set by the SIGBUS handler */
+	bool fault_reported;              /* server context: function_fault() called */
 	atomic_bool connected;            /* holder != NULL, for vslot_irq_raise */
 	struct vslot_conn *holder;        /* server context */
 	bool granted;                     /* VFs: PF granted a token */
@@ -146,9 +156,40 @@ struct vslot_cmd {
 	struct vslot_cmd *next;
 };
 
+/* Rate-limited log: at most one message per VSLOT_LOG_RL_MS, the rest counted. */
+#define VSLOT_LOG_RL_MS 5000u
+struct vs_ratelimit {
+	uint64_t last_ms;
+	unsigned suppressed;
+};
+
+/* New connections per peer process: a token bucket (VSLOT_PEER_RATE per s, burst). */
+#define VSLOT_PEERS 64u
+#define VSLOT_PEER_RATE 20u
+#define VSLOT_PEER_BURST 40u
+struct vs_peer {
+	pid_t pid;
+	uint64_t last_ms;
+	unsigned tokens_milli; /* tokens x 1000 */
+};
+
 struct vslot_server {
 	struct vslot_server_cfg cfg;
 	char path[sizeof(((struct sockaddr_un *)0)->sun_path)];
+	char key_path[PATH_MAX];
+	uint8_t pf_key[VSLOT_PF_KEY_LEN];
+	dev_t key_dev;
+	ino_t key_ino;
+	bool key_written;
+	uid_t uid;
+	int sig_slot;        /* index in the SIGBUS registry, -1: none */
+	atomic_bool fault_pending;
+	struct vs_peer peers[VSLOT_PEERS];
+	struct vs_ratelimit rl_hello, rl_conn, rl_timeout, rl_malformed;
+	struct vslot_server_stats st; /* counters; nb_* and map_bytes kept here too */
+	unsigned nb_pending;
+	unsigned nb_live;    /* connections not dead (nb_conns counts those not swept yet) */
+	uint64_t max_map_bytes;
 	struct vslot_server_ops ops;
 	void *ctx;
 	unsigned nb_fns;
@@ -189,6 +230,9 @@ struct vslot_server {
 
 /* ---- vslot_server.c ---- */
 void vs_log(struct vslot_server *srv, int level, const char *fmt, ...) VSLOT_PRINTF(3, 4);
+/* vs_log() at most once per VSLOT_LOG_RL_MS for @rl; says how many were suppressed. */
+void vs_log_rl(struct vslot_server *srv, struct vs_ratelimit *rl, int level, const char *fmt, ...)
+	VSLOT_PRINTF(4, 5);
 
 static inline const char *
 fn_str(unsigned fn, char *buf, size_t len)
@@ -209,13 +253,20 @@ int vs_dma_map(struct vslot_server *srv, unsigned fn, uint64_t iova, uint64_t le
 	uint64_t offset, int fd, char *why, size_t whylen);
 int vs_dma_unmap(struct vslot_server *srv, unsigned fn, uint64_t iova, uint64_t len, char *why,
 	size_t whylen);
+/* Register / unregister @srv with the process's SIGBUS containment. */
+void vs_fault_register(struct vslot_server *srv);
+void vs_fault_unregister(struct vslot_server *srv);
+/* Server context: report the functions the SIGBUS handler flagged. */
+void vs_fault_collect(struct vslot_server *srv);
 
 /* ---- vslot_srv_conn.c ---- */
 void vs_send_removed(struct vslot_server *srv, struct vslot_conn *c, unsigned fn, unsigned reason);
 /* Mark @c dead; it is closed by the sweep of the server loop (or destroy). */
-void vs_conn_kill(struct vslot_conn *c);
+void vs_conn_kill(struct vslot_server *srv, struct vslot_conn *c);
 void vs_conn_free(struct vslot_conn *c);
 void *vs_server_main(void *arg);
+/* One round of the server loop: poll at most @timeout_ms, handle what came. */
+int vs_serve_once(struct vslot_server *srv, int timeout_ms);
 
 /* ---- vslot_srv_fn.c ---- */
 void vs_drain_fd(int fd);
@@ -224,5 +275,15 @@ void vs_fn_detach(struct vslot_server *srv, unsigned fn, unsigned reason, bool r
 void vs_bars_release(struct vslot_bar *bars);
 /* Server thread: run queued API commands (op_lock held); fail them all if @fail. */
 void vs_run_commands(struct vslot_server *srv, bool fail);
+/*
+ * HELLO of @c for @fn: checks (function, credentials, holder), binds, and fills the reply
+ * (@bars/@nb_bars, @fds/@nfds borrowed from the function). Returns 0 or a negative errno;
+ * refusals are logged here (rate-limited), the caller answers them uniformly.
+ */
+int vs_fn_open(struct vslot_server *srv, struct vslot_conn *c, unsigned fn, uint64_t token,
+	const uint8_t *key, struct vslot_msg_hello_reply *rep, int *fds, unsigned *nfds);
+int vs_fn_grant(struct vslot_server *srv, unsigned vf, uint64_t token, bool grant, char *why,
+	size_t whylen);
+int vs_set_numvfs(struct vslot_server *srv, unsigned n, char *why, size_t whylen);
 
 #endif /* VSLOT_SRV_PRIV_H */

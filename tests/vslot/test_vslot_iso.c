@@ -161,6 +161,28 @@ test_vf_closed(void **state)
 	check_dead(f, old, tenant, fn, 0);
 }
 
+/* numvfs 1 -> 0 -> 1: the VF is a new function; what its former holder kept is dead. */
+static void
+test_vf_numvfs_cycle(void **state)
+{
+	struct tcard_opts o = { .total_vfs = 1, .open_mode = true };
+	struct fx *f = fx_begin(state, 3, &o);
+	struct agent *pf = &f->ag[0], *old = &f->ag[1], *tenant = &f->ag[2];
+	unsigned fn = VSLOT_FN_VF(0);
+	struct agent_res r;
+
+	assert_int_equal(agent_open(pf, f->card.path, VSLOT_FN_PF, 0, &r), 0);
+	assert_int_equal(agent_call(pf, &r, A_SET_NUMVFS, 1, 0, 0, 0), 0);
+	assert_int_equal(agent_open(old, f->card.path, fn, 0, &r), 0);
+	check_live(f, old, fn, 0);
+	assert_int_equal(agent_call(pf, &r, A_SET_NUMVFS, 0, 0, 0, 0), 0);
+	assert_int_equal(agent_call(old, &r, A_WAIT_NOTICE, T_TIMEOUT_MS, 0, 0, 0), 1);
+	assert_int_equal(r.v[2], VSLOT_REMOVED_NUMVFS);
+	assert_int_equal(agent_call(pf, &r, A_SET_NUMVFS, 1, 0, 0, 0), 0);
+	assert_int_equal(agent_open(tenant, f->card.path, fn, 0, &r), 0);
+	check_dead(f, old, tenant, fn, 0);
+}
+
 /*
  * A PF holder that closes (a control plane that restarts): the register file survives for
  * the next PF client, but the former holder's mapping of both BARs is dead.
@@ -468,6 +490,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		FX_TEST(test_vf_revoked),
 		FX_TEST(test_vf_closed),
+		FX_TEST(test_vf_numvfs_cycle),
 		FX_TEST(test_pf_closed),
 		FX_TEST(test_pf_credentials),
 		FX_TEST(test_socket_dir),

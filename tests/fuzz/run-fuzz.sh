@@ -31,17 +31,44 @@ if ! pkg-config --exists libdpdk; then
 fi
 targets=${SVFF_FUZZ_TARGETS:-fuzz_mbox fuzz_slot}
 mkdir -p "$out/corpus-slot"
-srcs=(tests/fuzz/fuzz_mbox.c drivers/net/qdma/*.c lib/qdma_hw/*.c lib/vslot/*.c lib/qdma_sim/*.c)
 inc=(-Idrivers/net/qdma -Ilib/qdma_hw -Ilib/vslot -Ilib/qdma_sim)
 libdir=$(pkg-config --variable=libdir libdpdk)
-# shellcheck disable=SC2046
-[[ " $targets " != *" fuzz_mbox "* ]] || clang -std=gnu11 -O1 -g -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
-	-D_GNU_SOURCE -DALLOW_EXPERIMENTAL_API -DALLOW_INTERNAL_API -DSVFF_VERSION='"fuzz"' \
-	-Wno-unused-command-line-argument \
-	"${inc[@]}" $(pkg-config --cflags libdpdk) "${srcs[@]}" \
-	-o "$out/fuzz_mbox" $(pkg-config --libs libdpdk) \
-	-L"$libdir" -lrte_bus_vdev -lrte_bus_pci -Wl,-rpath,"$libdir" -lpthread \
-	>"$out/build.log" 2>&1 || { tail -n 30 "$out/build.log" >&2; echo "not ok - fuzz_mbox: build failed"; exit 1; }
+cflags=(-std=gnu11 -O1 -g -fno-sanitize-recover=undefined -D_GNU_SOURCE -DALLOW_EXPERIMENTAL_API
+	-DALLOW_INTERNAL_API -DSVFF_VERSION='"fuzz"' -Wno-unused-command-line-argument "${inc[@]}")
+# fuzz_mbox: the PF's service (the PMD) gets coverage feedback; the harness, the card and the
+# slot are the test bench: sanitized, without coverage instrumentation (it only slows them).
+compile() {   # compile <coverage|bench> <source>: two at a time
+	local san=address,undefined o
+	[ "$1" = coverage ] && san=fuzzer-no-link,address,undefined
+	o="$out/obj/$(echo "$2" | tr / _).o"
+	built+=("$o")
+	# shellcheck disable=SC2046
+	clang "${cflags[@]}" -fsanitize="$san" $(pkg-config --cflags libdpdk) -c "$2" -o "$o" \
+		>>"$out/build.log" 2>&1 &
+	if [ "$(jobs -rp | wc -l)" -ge "${SVFF_FUZZ_BUILD_JOBS:-2}" ]; then
+		wait -n || fail=1
+	fi
+}
+if [[ " $targets " == *" fuzz_mbox "* ]]; then
+	mkdir -p "$out/obj"
+	: >"$out/build.log"
+	built=()
+	fail=0
+	for s in drivers/net/qdma/*.c; do compile coverage "$s"; done
+	for s in tests/fuzz/fuzz_mbox.c lib/qdma_hw/*.c lib/vslot/*.c lib/qdma_sim/*.c; do
+		compile bench "$s"
+	done
+	while [ "$(jobs -rp | wc -l)" -gt 0 ]; do wait -n || fail=1; done
+	# shellcheck disable=SC2046
+	[ "$fail" = 0 ] && clang -fsanitize=fuzzer,address,undefined "${built[@]}" \
+		-o "$out/fuzz_mbox" $(pkg-config --libs libdpdk) -L"$libdir" -lrte_bus_vdev \
+		-lrte_bus_pci -Wl,-rpath,"$libdir" -lpthread >>"$out/build.log" 2>&1 || fail=1
+	if [ "$fail" != 0 ]; then
+		tail -n 30 "$out/build.log" >&2
+		echo "not ok - fuzz_mbox: build failed"
+		exit 1
+	fi
+fi
 # the slot target needs lib/vslot only
 [[ " $targets " != *" fuzz_slot "* ]] || clang -std=gnu11 -O1 -g -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
 	-D_GNU_SOURCE -Ilib/vslot tests/fuzz/fuzz_slot.c lib/vslot/*.c -lpthread \

@@ -19,8 +19,6 @@
 
 extern int qdma_logtype_init;
 extern int qdma_logtype_mbox;
-extern int qdma_logtype_rx;
-extern int qdma_logtype_tx;
 
 #define QDMA_LOG(level, fmt, ...) \
 	rte_log(RTE_LOG_ ## level, qdma_logtype_init, "qdma: " fmt "\n", ##__VA_ARGS__)

@@ -15,8 +15,6 @@
 
 RTE_LOG_REGISTER_SUFFIX(qdma_logtype_init, init, NOTICE);
 RTE_LOG_REGISTER_SUFFIX(qdma_logtype_mbox, mbox, NOTICE);
-RTE_LOG_REGISTER_SUFFIX(qdma_logtype_rx, rx, NOTICE);
-RTE_LOG_REGISTER_SUFFIX(qdma_logtype_tx, tx, NOTICE);
 
 /*
  * Does the card ask for svff's emulation conventions (qdma_hw_emu.h)?  Read

@@ -13,6 +13,17 @@
  * The conventions svff's emulated card needs on top of these (busy bit written on IND_CTXT_CMD,
  * bit-31 strobe on W1C writes, FN_CMD read back as 0) are NOT facts of the IP: they are in
  * qdma_hw_emu.h, and a driver applies them only to a card that advertises them.
+ *
+ * @par Mailbox, function resets and a stuck VF: svff's choices where the reference is silent
+ * (or UNSURE), followed by the emulated card and relied on by the PMD
+ *  - PF rcv (FN_CMD.rcv) consumes the inbox message of the function in TARGET_FN (which the
+ *       driver writes with FN_STATUS.cur_src_fn before reading MSG_IN, 4.2), not whatever the
+ *       inbox shows at that moment;
+ *  - a function reset of a VF (FLR, or the slot's disconnect/revoke) empties its inbox,
+ *       withdraws the PF's message waiting for it, drops its queued messages, and then lands
+ *       a VF_BYE from it in the PF's inbox with status @ref QDMA_MBOX_BYE_ST_FN_RESET;
+ *  - PF FN_CMD.vf_reset (bit 3, a placeholder on the IP) resets the mailbox of the function
+ *       in TARGET_FN: its inbox is emptied and the PF's outbox message to it is withdrawn.
  */
 #ifndef QDMA_HW_REGS_H
 #define QDMA_HW_REGS_H

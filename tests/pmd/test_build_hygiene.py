@@ -5,7 +5,9 @@
 - every function of rte_pmd_qdma.h is __rte_experimental, documented with
   @param for each parameter and @return, and exported;
 - lib/svff compiles against the driver's API directory only: no lib/qdma_hw,
-  no driver internals on its include path (compile_commands.json)."""
+  no driver internals on its include path (compile_commands.json);
+- only the probe files (qdma_pci.c, qdma_vdev.c) know which bus a port is on:
+  everything else goes through the attachment's ops (struct qdma_bus_ops)."""
 import json
 import os
 import re
@@ -88,6 +90,21 @@ class IncludePaths(unittest.TestCase):
                     self.assertFalse(rel.startswith("lib/vslot"), rel)
                     if rel.startswith("drivers/net/qdma"):
                         self.assertEqual(rel, "drivers/net/qdma/include")
+
+
+class BusOps(unittest.TestCase):
+    PROBE_FILES = {"qdma_pci.c", "qdma_vdev.c"}
+
+    def test_no_bus_checks_outside_the_probe_files(self):
+        d = os.path.join(SOURCE, "drivers", "net", "qdma")
+        found = []
+        for name in sorted(os.listdir(d)):
+            if not name.endswith((".c", ".h")) or name in self.PROBE_FILES:
+                continue
+            for i, line in enumerate(open(os.path.join(d, name)), 1):
+                if re.search(r"QDMA_BUS_|->bus\s*[!=]=\s*&|vslot_client_|rte_pci_", line):
+                    found.append("%s:%d: %s" % (name, i, line.strip()))
+        self.assertEqual(found, [], "bus-specific code outside the probe files")
 
 
 if __name__ == "__main__":

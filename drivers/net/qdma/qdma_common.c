@@ -133,17 +133,15 @@ qdma_identify(struct qdma_adapter *ad)
 bool
 qdma_dev_gone(struct qdma_adapter *ad)
 {
+	const char *why = NULL;
+
 	if (ad->dev_gone)
 		return true;
-	if (ad->transport_alive != NULL && !ad->transport_alive(ad))
+	if (ad->bus != NULL && ad->bus->alive != NULL && !ad->bus->alive(ad, &why)) {
 		ad->dev_gone = true;
-	else if (ad->bus == QDMA_BUS_PCI && ad->bar != NULL &&
-		 qdma_rd(ad, ad->is_vf ? QDMA_VF_VERSION : QDMA_CFG_BLOCK_ID) == UINT32_MAX)
-		ad->dev_gone = true;
-	if (ad->dev_gone)
 		QDMA_LOG(WARNING, "%s: the card is gone (%s): no more waiting for it", ad->name,
-			ad->bus == QDMA_BUS_PCI ? "its registers read all-ones" :
-						  "the slot connection is closed");
+			why != NULL ? why : "its attachment says so");
+	}
 	return ad->dev_gone;
 }
 

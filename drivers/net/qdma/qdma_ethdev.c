@@ -744,13 +744,8 @@ qdma_mbox_intr_handler(void *arg)
 	struct qdma_adapter *ad = arg;
 	union qdma_mbox_msg m;
 
-	if (ad->bus == QDMA_BUS_SLOT) {
-		uint64_t v;
-
-		/* an eventfd: consume the event or epoll reports it forever */
-		if (read(rte_intr_fd_get(ad->intr), &v, sizeof(v)) < 0 && errno != EAGAIN)
-			QDMA_LOG(DEBUG, "%s: interrupt read: %s", ad->name, strerror(errno));
-	}
+	if (ad->bus->intr_ack != NULL)
+		ad->bus->intr_ack(ad);
 	if (ad->is_vf) {
 		if (!rte_spinlock_trylock(&ad->mbox_lock))
 			return;
@@ -832,8 +827,8 @@ qdma_eth_init(struct rte_eth_dev *dev)
 		if (rc < 0)
 			QDMA_LOG(WARNING, "%s: no mailbox interrupt (%s): VF messages are served "
 				"only by rte_pmd_qdma_mbox_service()", ad->name, rte_strerror(-rc));
-		else if (ad->bus == QDMA_BUS_PCI)
-			rte_intr_enable(ad->intr);
+		else if (ad->bus->intr_enable != NULL)
+			ad->bus->intr_enable(ad, true);
 	}
 	QDMA_LOG(INFO, "%s: QDMA3.1 %s, function %u, %u queues on the card", ad->name,
 		ad->is_vf ? "VF" : "PF", ad->func_id, ad->cap.num_qs);
@@ -845,8 +840,8 @@ intr_unregister(struct qdma_adapter *ad)
 {
 	if (ad->intr == NULL)
 		return;
-	if (ad->bus == QDMA_BUS_PCI)
-		rte_intr_disable(ad->intr);
+	if (ad->bus->intr_enable != NULL)
+		ad->bus->intr_enable(ad, false);
 	/* the callback may be running: retry while it is busy */
 	for (int i = 0; i < 1000; i++) {
 		int rc = rte_intr_callback_unregister(ad->intr, qdma_mbox_intr_handler, ad);
@@ -889,8 +884,8 @@ qdma_eth_uninit(struct rte_eth_dev *dev)
 	}
 	ad->qbase = -1;
 	ad->qmax = 0;
-	if (ad->transport_close != NULL)
-		ad->transport_close(ad);
+	if (ad->bus != NULL && ad->bus->close != NULL)
+		ad->bus->close(ad);
 	ad->eth = NULL;
 	return 0;
 }

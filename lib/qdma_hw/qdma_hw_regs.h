@@ -14,8 +14,10 @@
  * bit-31 strobe on W1C writes, FN_CMD read back as 0) are NOT facts of the IP: they are in
  * qdma_hw_emu.h, and a driver applies them only to a card that advertises them.
  *
- * @par Mailbox, function resets and a stuck VF: svff's choices where the reference is silent
- * (or UNSURE), followed by the emulated card and relied on by the PMD
+ * @par Convention 4: mailbox, function resets and a stuck VF
+ * svff's choices where the reference is silent (or UNSURE), followed by the emulated card and
+ * relied on by the PMD (conventions 1-3, which only the emulated card needs, are in
+ * qdma_hw_emu.h):
  *  - PF rcv (FN_CMD.rcv) consumes the inbox message of the function in TARGET_FN (which the
  *       driver writes with FN_STATUS.cur_src_fn before reading MSG_IN, 4.2), not whatever the
  *       inbox shows at that moment;

@@ -35,10 +35,8 @@ inc=(-Idrivers/net/qdma -Idrivers/net/qdma/include -Ilib/qdma_hw -Ilib/vslot -Il
 libdir=$(pkg-config --variable=libdir libdpdk)
 cflags=(-std=gnu11 -O1 -g -fno-sanitize-recover=undefined -D_GNU_SOURCE -DALLOW_EXPERIMENTAL_API
 	-DALLOW_INTERNAL_API -DSVFF_VERSION='"fuzz"' -Wno-unused-command-line-argument "${inc[@]}")
-# The PF's service (the PMD) gets coverage feedback; the harness, the card and the slot are
-# the test bench: sanitized, without coverage instrumentation (it would only slow them down).
-mkdir -p "$out/obj"
-: >"$out/build.log"
+# fuzz_mbox: the PF's service (the PMD) gets coverage feedback; the harness, the card and the
+# slot are the test bench: sanitized, without coverage instrumentation (it only slows them).
 compile() {   # compile <coverage|bench> <source>: two at a time
 	local san=address,undefined o
 	[ "$1" = coverage ] && san=fuzzer-no-link,address,undefined
@@ -51,15 +49,17 @@ compile() {   # compile <coverage|bench> <source>: two at a time
 		wait -n || fail=1
 	fi
 }
-built=()
-fail=0
-for s in drivers/net/qdma/*.c; do compile coverage "$s"; done
-for s in tests/fuzz/fuzz_mbox.c lib/qdma_hw/*.c lib/vslot/*.c lib/qdma_sim/*.c; do
-	compile bench "$s"
-done
-while [ "$(jobs -rp | wc -l)" -gt 0 ]; do wait -n || fail=1; done
-# shellcheck disable=SC2046
 if [[ " $targets " == *" fuzz_mbox "* ]]; then
+	mkdir -p "$out/obj"
+	: >"$out/build.log"
+	built=()
+	fail=0
+	for s in drivers/net/qdma/*.c; do compile coverage "$s"; done
+	for s in tests/fuzz/fuzz_mbox.c lib/qdma_hw/*.c lib/vslot/*.c lib/qdma_sim/*.c; do
+		compile bench "$s"
+	done
+	while [ "$(jobs -rp | wc -l)" -gt 0 ]; do wait -n || fail=1; done
+	# shellcheck disable=SC2046
 	[ "$fail" = 0 ] && clang -fsanitize=fuzzer,address,undefined "${built[@]}" \
 		-o "$out/fuzz_mbox" $(pkg-config --libs libdpdk) -L"$libdir" -lrte_bus_vdev \
 		-lrte_bus_pci -Wl,-rpath,"$libdir" -lpthread >>"$out/build.log" 2>&1 || fail=1

@@ -161,8 +161,13 @@ c_old_vf(const char *sock, void *arg)
 	simdrv_close(&vf);
 	CK(simdrv_open(&vf2, sock, VSLOT_FN_VF(0), 0, 0) == 0);
 	sleep_ms(50);
-	/* the old tenant's function reset left a VF_BYE in the PF's inbox: consume it */
-	if (simdrv_rd(&pf, QDMA_PF_MBOX_FN_STATUS) & QDMA_MBOX_FN_STATUS_I_MSG) {
+	/* the card told the PF of the first holder's disconnect (a VF_BYE with the reset
+	 * status: svff's choice where the reference is silent, qdma_hw_regs.h): the PF consumes it */
+	while (simdrv_rd(&pf, QDMA_PF_MBOX_FN_STATUS) & QDMA_MBOX_FN_STATUS_I_MSG) {
+		uint32_t w0 = simdrv_rd(&pf, QDMA_PF_MBOX_MSG_IN(0));
+
+		CK((w0 & 0xFF) == QDMA_MBOX_OP_VF_BYE &&
+		   (int8_t)(w0 >> 8) == QDMA_MBOX_BYE_ST_FN_RESET);
 		simdrv_wr(&pf, QDMA_PF_MBOX_FN_TARGET,
 			qdma_mbox_fn_status_src(simdrv_rd(&pf, QDMA_PF_MBOX_FN_STATUS)));
 		simdrv_wr(&pf, QDMA_PF_MBOX_FN_CMD, QDMA_MBOX_FN_CMD_RCV);

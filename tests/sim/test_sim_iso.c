@@ -83,12 +83,14 @@ old_pf_program(uint32_t *old)
 		old_wr(old, QDMA_IND_CTXT_DATA(i), 0xFFFFFFFFu);
 		old_wr(old, QDMA_IND_CTXT_MASK(i), 0xFFFFFFFFu);
 	}
-	old_wr(old, QDMA_IND_CTXT_CMD, qdma_ind_cmd(QDMA_IND_SEL_SW_H2C, QDMA_IND_OP_WR, 3));
+	old_wr(old, QDMA_IND_CTXT_CMD,
+	       qdma_emu_ind_cmd(qdma_ind_cmd(QDMA_IND_SEL_SW_H2C, QDMA_IND_OP_WR, 3)));
 	sleep_ms(50);
 	qdma_fmap_ctx_encode(&fm, w);
 	for (i = 0; i < QDMA_IND_CTXT_DATA_WORDS; i++)
 		old_wr(old, QDMA_IND_CTXT_DATA(i), w[i]);
-	old_wr(old, QDMA_IND_CTXT_CMD, qdma_ind_cmd(QDMA_IND_SEL_FMAP, QDMA_IND_OP_WR, VF0_FN));
+	old_wr(old, QDMA_IND_CTXT_CMD,
+	       qdma_emu_ind_cmd(qdma_ind_cmd(QDMA_IND_SEL_FMAP, QDMA_IND_OP_WR, VF0_FN)));
 	sleep_ms(50);
 }
 
@@ -160,7 +162,7 @@ c_old_vf(const char *sock, void *arg)
 	CK(simdrv_open(&vf2, sock, VSLOT_FN_VF(0), 0, 0) == 0);
 	sleep_ms(50);
 	/* the card told the PF of the first holder's disconnect (a VF_BYE with the reset
-	 * status, emulation convention 4): the PF consumes it */
+	 * status: svff's choice where the reference is silent, qdma_hw_regs.h): the PF consumes it */
 	while (simdrv_rd(&pf, QDMA_PF_MBOX_FN_STATUS) & QDMA_MBOX_FN_STATUS_I_MSG) {
 		uint32_t w0 = simdrv_rd(&pf, QDMA_PF_MBOX_MSG_IN(0));
 

@@ -19,8 +19,6 @@
 
 extern int qdma_logtype_init;
 extern int qdma_logtype_mbox;
-extern int qdma_logtype_rx;
-extern int qdma_logtype_tx;
 
 #define QDMA_LOG(level, fmt, ...) \
 	rte_log(RTE_LOG_ ## level, qdma_logtype_init, "qdma: " fmt "\n", ##__VA_ARGS__)
@@ -41,8 +39,10 @@ extern int qdma_logtype_tx;
 #define QDMA_TX_FREE_THRESH 64u
 /** Timeout of one mailbox request, ms. */
 #define QDMA_MBOX_TIMEOUT_MS 5000u
-/** Timeout of one indirect-context command, us. */
+/** Timeout of one indirect-context command, us (the reference's). */
 #define QDMA_IND_TIMEOUT_US 500000u
+/** The same on the emulated card: a software card shares the CPUs with everything else. */
+#define QDMA_IND_TIMEOUT_EMU_US 5000000u
 /** PF: a VF must consume the PF's message within this, or it is reset (devarg mbox_send_timeout_ms). */
 #define QDMA_MBOX_SEND_TIMEOUT_MS 1000u
 /** PF: messages per second one VF may send (devarg mbox_rate; 0: no limit). */
@@ -56,10 +56,27 @@ extern int qdma_logtype_tx;
 
 struct qdma_adapter;
 
-/** Transport below the PMD: how the BARs and DMA are reached. */
-enum qdma_bus {
-	QDMA_BUS_PCI = 0,  /**< real card, vfio-pci */
-	QDMA_BUS_SLOT,     /**< emulated card, lib/vslot */
+/**
+ * What the driver needs from the attachment below it - PCI (a real card, vfio-pci), the
+ * emulated card's slot (lib/vslot), and later the guest-side attachment - filled in by that
+ * attachment's probe (qdma_pci.c, qdma_vdev.c).  Nothing outside the probe files asks which
+ * bus a port is on.  (A secondary process never uses it: the pointer is the primary's.)
+ */
+struct qdma_bus_ops {
+	const char *name;        /**< "pci", "slot" */
+	bool emulated;           /**< svff's emulated card (rte_pmd_qdma_info::emulated) */
+	/** Enable/disable the mailbox interrupt around its callback; NULL: nothing to do. */
+	void (*intr_enable)(struct qdma_adapter *ad, bool on);
+	/** Consume one mailbox interrupt event before handling it; NULL: nothing to consume. */
+	void (*intr_ack)(struct qdma_adapter *ad);
+	/** False (with the reason) once the card is known to be gone. */
+	bool (*alive)(struct qdma_adapter *ad, const char **why);
+	/** SR-IOV: set numvfs (@p set >= 0), or read numvfs / totalvfs into @p n. */
+	int (*numvfs)(struct qdma_adapter *ad, int set, unsigned int *n, bool total);
+	/** Grant (or revoke) VF @p vf to @p token; NULL: -ENOTSUP (no such thing on PCI). */
+	int (*grant)(struct qdma_adapter *ad, unsigned int vf, uint64_t token, bool grant);
+	/** Release what the probe acquired (BAR mapping, connection, interrupts). */
+	void (*close)(struct qdma_adapter *ad);
 };
 
 /** Values of the global CSR tables (PF: registers; VF: mailbox CSR). */
@@ -227,7 +244,7 @@ struct qdma_pf {
 /** Everything the PMD keeps per port (ethdev dev_private). */
 struct qdma_adapter {
 	struct rte_eth_dev *eth;
-	enum qdma_bus bus;
+	const struct qdma_bus_ops *bus;   /**< the attachment, set by its probe */
 	bool is_vf;
 	uint8_t *bar;            /**< config BAR */
 	size_t bar_len;
@@ -236,6 +253,7 @@ struct qdma_adapter {
 	uint32_t dmap_base;      /**< QDMA_PF_DMAP_BASE / QDMA_VF_DMAP_BASE */
 	uint16_t func_id;        /**< our QDMA function number */
 	uint32_t ip_version;     /**< PF MISC_CAP / VF version register */
+	uint32_t emu_conv;       /**< QDMA_EMU_CONV_* the card asked for at probe (0: real IP) */
 	struct qdma_mbox_dev_cap cap;
 	struct qdma_csr csr;
 	bool csr_valid;
@@ -266,9 +284,6 @@ struct qdma_adapter {
 	/* transport */
 	void *slot;              /**< struct vslot_client * (emulated card) */
 	char pci_addr[32];       /**< PCI address (real card) */
-	void (*transport_close)(struct qdma_adapter *ad);
-	/** false once the transport knows the card is gone (NULL: no such knowledge) */
-	bool (*transport_alive)(struct qdma_adapter *ad);
 	volatile bool dev_gone;  /**< the card is gone: control-path waits fail at once */
 	/**
 	 * In-process tests on a stepped card only (never set by the driver): called instead of
@@ -285,10 +300,20 @@ qdma_rd(const struct qdma_adapter *ad, uint32_t off)
 	return rte_read32(ad->bar + off);
 }
 
+#ifdef QDMA_REG_TRACE
+/* Test builds only (tests/pmd/test_reg_trace.c): the test's fake BAR sees every write. */
+void qdma_reg_trace_wr(const struct qdma_adapter *ad, uint32_t off, uint32_t v);
+#endif
+
+/* Control-path register write: every one the driver makes goes through here. */
 static inline void
 qdma_wr(const struct qdma_adapter *ad, uint32_t off, uint32_t v)
 {
+#ifdef QDMA_REG_TRACE
+	qdma_reg_trace_wr(ad, off, v);
+#else
 	rte_write32(v, ad->bar + off);
+#endif
 }
 
 static inline struct qdma_adapter *
@@ -352,18 +377,12 @@ int qdma_queue_ctxt_inv(struct qdma_adapter *ad, uint16_t qid_hw, bool st, bool 
 /* qdma_ethdev.c */
 int qdma_eth_init(struct rte_eth_dev *dev);
 int qdma_eth_uninit(struct rte_eth_dev *dev);
+void qdma_eth_attach_secondary(struct rte_eth_dev *dev);
 void qdma_mbox_intr_handler(void *arg);
 struct qdma_adapter *qdma_port_adapter(uint16_t port_id);
 int qdma_ring_idx_at_least(const struct qdma_adapter *ad, uint32_t want);
 volatile void *qdma_db_addr(const struct qdma_adapter *ad, uint16_t qid, uint32_t reg);
 int qdma_csr_ready(struct qdma_adapter *ad);
-
-/* qdma_vdev.c: slot operations (emulated card only) */
-int qdma_slot_grant(struct qdma_adapter *ad, unsigned int vf, uint64_t token, bool grant);
-int qdma_slot_numvfs(struct qdma_adapter *ad, int set, unsigned int *n, bool total);
-
-/* qdma_pci.c: SR-IOV through sysfs (real card) */
-int qdma_pci_numvfs(struct qdma_adapter *ad, int set, unsigned int *n, bool total);
 
 /* qdma_mm.c: card-memory (MM) queues */
 void qdma_mm_release(struct qdma_adapter *ad);

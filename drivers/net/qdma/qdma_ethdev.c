@@ -744,13 +744,8 @@ qdma_mbox_intr_handler(void *arg)
 	struct qdma_adapter *ad = arg;
 	union qdma_mbox_msg m;
 
-	if (ad->bus == QDMA_BUS_SLOT) {
-		uint64_t v;
-
-		/* an eventfd: consume the event or epoll reports it forever */
-		if (read(rte_intr_fd_get(ad->intr), &v, sizeof(v)) < 0 && errno != EAGAIN)
-			QDMA_LOG(DEBUG, "%s: interrupt read: %s", ad->name, strerror(errno));
-	}
+	if (ad->bus->intr_ack != NULL)
+		ad->bus->intr_ack(ad);
 	if (ad->is_vf) {
 		if (!rte_spinlock_trylock(&ad->mbox_lock))
 			return;
@@ -832,8 +827,8 @@ qdma_eth_init(struct rte_eth_dev *dev)
 		if (rc < 0)
 			QDMA_LOG(WARNING, "%s: no mailbox interrupt (%s): VF messages are served "
 				"only by rte_pmd_qdma_mbox_service()", ad->name, rte_strerror(-rc));
-		else if (ad->bus == QDMA_BUS_PCI)
-			rte_intr_enable(ad->intr);
+		else if (ad->bus->intr_enable != NULL)
+			ad->bus->intr_enable(ad, true);
 	}
 	QDMA_LOG(INFO, "%s: QDMA3.1 %s, function %u, %u queues on the card", ad->name,
 		ad->is_vf ? "VF" : "PF", ad->func_id, ad->cap.num_qs);
@@ -845,8 +840,8 @@ intr_unregister(struct qdma_adapter *ad)
 {
 	if (ad->intr == NULL)
 		return;
-	if (ad->bus == QDMA_BUS_PCI)
-		rte_intr_disable(ad->intr);
+	if (ad->bus->intr_enable != NULL)
+		ad->bus->intr_enable(ad, false);
 	/* the callback may be running: retry while it is busy */
 	for (int i = 0; i < 1000; i++) {
 		int rc = rte_intr_callback_unregister(ad->intr, qdma_mbox_intr_handler, ad);
@@ -889,8 +884,8 @@ qdma_eth_uninit(struct rte_eth_dev *dev)
 	}
 	ad->qbase = -1;
 	ad->qmax = 0;
-	if (ad->transport_close != NULL)
-		ad->transport_close(ad);
+	if (ad->bus != NULL && ad->bus->close != NULL)
+		ad->bus->close(ad);
 	ad->eth = NULL;
 	return 0;
 }
@@ -955,6 +950,34 @@ qdma_port_adapter(uint16_t port_id)
 	if (dev->dev_ops != &qdma_ops)
 		return NULL;
 	return qdma_ad(dev);
+}
+
+/*
+ * Secondary processes (dpdk-proc-info, dpdk-dumpcap, multi-process
+ * applications): the device data is shared - dev_private, the queue
+ * structures and their counters live in DPDK memory - but the BAR mapping,
+ * the card connection, DMA maps and interrupts are the primary's.  A
+ * secondary gets the ops that read shared data only (info, link, stats,
+ * xstats, firmware version; stats reset) and burst functions that move
+ * nothing.  It cannot configure, start or stop the port, and the private
+ * API (rte_pmd_qdma_*) answers -ENODEV there.
+ */
+static const struct eth_dev_ops qdma_secondary_ops = {
+	.dev_infos_get = qdma_dev_infos_get,
+	.link_update = qdma_link_update,
+	.stats_get = qdma_stats_get,
+	.stats_reset = qdma_stats_reset,
+	.xstats_get = qdma_xstats_get,
+	.xstats_get_names = qdma_xstats_get_names,
+	.fw_version_get = qdma_fw_version_get,
+};
+
+void
+qdma_eth_attach_secondary(struct rte_eth_dev *dev)
+{
+	dev->dev_ops = &qdma_secondary_ops;
+	dev->rx_pkt_burst = rte_eth_pkt_burst_dummy;
+	dev->tx_pkt_burst = rte_eth_pkt_burst_dummy;
 }
 
 static const struct eth_dev_ops qdma_ops = {

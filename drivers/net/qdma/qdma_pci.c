@@ -32,6 +32,35 @@ static const struct rte_pci_id qdma_pci_ids[] = {
 	{ .vendor_id = 0 },
 };
 
+static int pci_numvfs(struct qdma_adapter *ad, int set, unsigned int *n, bool total);
+
+/* VFIO: the interrupt is enabled around the mailbox callback. */
+static void
+pci_intr_enable(struct qdma_adapter *ad, bool on)
+{
+	if (on)
+		rte_intr_enable(ad->intr);
+	else
+		rte_intr_disable(ad->intr);
+}
+
+/* A card that left the bus reads all-ones. */
+static bool
+pci_alive(struct qdma_adapter *ad, const char **why)
+{
+	*why = "its registers read all-ones";
+	return ad->bar == NULL ||
+	       qdma_rd(ad, ad->is_vf ? QDMA_VF_VERSION : QDMA_CFG_BLOCK_ID) != UINT32_MAX;
+}
+
+static const struct qdma_bus_ops pci_bus_ops = {
+	.name = "pci",
+	.emulated = false,
+	.intr_enable = pci_intr_enable,
+	.alive = pci_alive,
+	.numvfs = pci_numvfs,
+};
+
 static int
 qdma_pci_init(struct rte_eth_dev *eth)
 {
@@ -40,13 +69,18 @@ qdma_pci_init(struct rte_eth_dev *eth)
 	uint16_t id = pci->id.device_id;
 	int rc;
 
+	if (rte_eal_process_type() != RTE_PROC_PRIMARY) {
+		/* stats and info of the primary's port (qdma_eth_attach_secondary) */
+		qdma_eth_attach_secondary(eth);
+		return 0;
+	}
 	if (!qdma_pci_devid_is_pf(id) && !qdma_pci_devid_is_vf(id)) {
 		QDMA_LOG(ERR, "%s: device id 0x%04x is not a QDMA PF or VF", eth->data->name, id);
 		return -ENODEV;
 	}
 	snprintf(ad->name, sizeof(ad->name), "%s", eth->data->name);
 	rte_pci_device_name(&pci->addr, ad->pci_addr, sizeof(ad->pci_addr));
-	ad->bus = QDMA_BUS_PCI;
+	ad->bus = &pci_bus_ops;
 	ad->is_vf = qdma_pci_devid_is_vf(id);
 	ad->bar = pci->mem_resource[QDMA_PCI_CONFIG_BAR].addr;
 	ad->bar_len = pci->mem_resource[QDMA_PCI_CONFIG_BAR].len;
@@ -76,6 +110,8 @@ qdma_pci_uninit(struct rte_eth_dev *eth)
 {
 	/* uninit unregisters the mailbox callback from the PCI device's
 	 * interrupt handle (owned by the bus, never freed here) */
+	if (rte_eal_process_type() != RTE_PROC_PRIMARY)
+		return 0;   /* the port is the primary's */
 	return qdma_eth_uninit(eth);
 }
 
@@ -97,14 +133,14 @@ RTE_PMD_REGISTER_PCI_TABLE(net_qdma_pci, qdma_pci_ids);
 RTE_PMD_REGISTER_KMOD_DEP(net_qdma_pci, "vfio-pci");
 
 /* sysfs sriov_numvfs / sriov_totalvfs of the PF. */
-int
-qdma_pci_numvfs(struct qdma_adapter *ad, int set, unsigned int *n, bool total)
+static int
+pci_numvfs(struct qdma_adapter *ad, int set, unsigned int *n, bool total)
 {
 	char path[256], buf[32];
 	ssize_t len;
 	int fd, rc = 0;
 
-	if (ad->bus != QDMA_BUS_PCI || ad->is_vf)
+	if (ad->is_vf)
 		return -ENOTSUP;
 	snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/%s", ad->pci_addr,
 		set < 0 && total ? "sriov_totalvfs" : "sriov_numvfs");

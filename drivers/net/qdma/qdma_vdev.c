@@ -15,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <bus_vdev_driver.h>
 #include <ethdev_vdev.h>
@@ -199,11 +200,12 @@ notice_handler(void *arg)
  * application (RTE_ETH_EVENT_INTR_RMV, delivered with the VF's next events).
  */
 static bool
-slot_alive(struct qdma_adapter *ad)
+slot_alive(struct qdma_adapter *ad, const char **why)
 {
 	struct vslot_notice n;
 	int rc;
 
+	*why = "the slot connection is closed";
 	if (ad->slot == NULL)
 		return false;
 	rc = vslot_client_poll_notice(ad->slot, &n);
@@ -245,9 +247,47 @@ slot_close(struct qdma_adapter *ad)
 	}
 	ad->bar = NULL;
 	ad->user_bar = NULL;
-	ad->transport_alive = NULL;
 	ad->dev_gone = true;
 }
+
+/* The slot's operations (qdma_bus_ops): grants and numvfs are slot requests. */
+static int
+slot_grant(struct qdma_adapter *ad, unsigned int vf, uint64_t token, bool grant)
+{
+	if (ad->slot == NULL)
+		return -ENODEV;
+	return grant ? vslot_client_grant(ad->slot, vf, token) : vslot_client_revoke(ad->slot, vf);
+}
+
+static int
+slot_numvfs(struct qdma_adapter *ad, int set, unsigned int *n, bool total)
+{
+	if (ad->slot == NULL)
+		return -ENODEV;
+	if (set >= 0)
+		return vslot_client_set_numvfs(ad->slot, (unsigned int)set);
+	return total ? vslot_client_get_totalvfs(ad->slot, n) : vslot_client_get_numvfs(ad->slot, n);
+}
+
+/* The mailbox interrupt is an eventfd: consume the event or epoll reports it forever. */
+static void
+slot_intr_ack(struct qdma_adapter *ad)
+{
+	uint64_t v;
+
+	if (read(rte_intr_fd_get(ad->intr), &v, sizeof(v)) < 0 && errno != EAGAIN)
+		QDMA_LOG(DEBUG, "%s: interrupt read: %s", ad->name, strerror(errno));
+}
+
+static const struct qdma_bus_ops slot_bus_ops = {
+	.name = "slot",
+	.emulated = true,
+	.intr_ack = slot_intr_ack,
+	.alive = slot_alive,
+	.numvfs = slot_numvfs,
+	.grant = slot_grant,
+	.close = slot_close,
+};
 
 static struct rte_intr_handle *
 ext_intr(int fd)
@@ -276,8 +316,16 @@ qdma_vdev_probe(struct rte_vdev_device *vdev)
 	int rc;
 
 	if (rte_eal_process_type() != RTE_PROC_PRIMARY) {
-		QDMA_LOG(ERR, "%s: secondary processes are not supported", name);
-		return -ENOTSUP;
+		/* the primary's port, for stats and info (qdma_eth_attach_secondary) */
+		eth = rte_eth_dev_attach_secondary(name);
+		if (eth == NULL) {
+			QDMA_LOG(ERR, "%s: no such port in the primary process", name);
+			return -ENODEV;
+		}
+		eth->device = &vdev->device;
+		qdma_eth_attach_secondary(eth);
+		rte_eth_dev_probing_finish(eth);
+		return 0;
 	}
 	if (!rte_eal_has_hugepages()) {
 		/* the card must map our DMA memory: it must be shareable, big pages */
@@ -291,9 +339,7 @@ qdma_vdev_probe(struct rte_vdev_device *vdev)
 	ad = eth->data->dev_private;
 	p = (struct slot_priv *)(ad + 1);
 	snprintf(ad->name, sizeof(ad->name), "%s", name);
-	ad->bus = QDMA_BUS_SLOT;
-	ad->transport_close = slot_close;
-	ad->transport_alive = slot_alive;
+	ad->bus = &slot_bus_ops;
 	rc = qdma_parse_devargs(ad, rte_vdev_device_args(vdev), slot_keys, slot_arg, &a);
 	if (rc < 0)
 		goto fail;
@@ -393,7 +439,8 @@ qdma_vdev_remove(struct rte_vdev_device *vdev)
 
 	if (eth == NULL)
 		return 0;
-	rte_eth_dev_close(eth->data->port_id);
+	if (rte_eal_process_type() == RTE_PROC_PRIMARY)
+		rte_eth_dev_close(eth->data->port_id);
 	return rte_eth_dev_release_port(eth);
 }
 
@@ -410,21 +457,4 @@ RTE_PMD_REGISTER_PARAM_STRING(net_qdma,
 	"cmpt_desc_len=8|16|32|64 "
 	"trigger_mode=0..5");
 
-/* Slot operations for the private API (emulated card only). */
-int
-qdma_slot_grant(struct qdma_adapter *ad, unsigned int vf, uint64_t token, bool grant)
-{
-	if (ad->bus != QDMA_BUS_SLOT || ad->slot == NULL)
-		return -ENOTSUP;
-	return grant ? vslot_client_grant(ad->slot, vf, token) : vslot_client_revoke(ad->slot, vf);
-}
 
-int
-qdma_slot_numvfs(struct qdma_adapter *ad, int set, unsigned int *n, bool total)
-{
-	if (ad->bus != QDMA_BUS_SLOT || ad->slot == NULL)
-		return -ENOTSUP;
-	if (set >= 0)
-		return vslot_client_set_numvfs(ad->slot, (unsigned int)set);
-	return total ? vslot_client_get_totalvfs(ad->slot, n) : vslot_client_get_numvfs(ad->slot, n);
-}

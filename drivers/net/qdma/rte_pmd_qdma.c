@@ -34,7 +34,7 @@ rte_pmd_qdma_get_info(uint16_t port_id, struct rte_pmd_qdma_info *info)
 		return -EINVAL;
 	memset(info, 0, sizeof(*info));
 	info->is_vf = ad->is_vf;
-	info->emulated = ad->bus == QDMA_BUS_SLOT;
+	info->emulated = ad->bus->emulated;
 	info->func_id = ad->func_id;
 	info->qbase = ad->qbase;
 	info->qmax = ad->qmax;
@@ -94,6 +94,8 @@ rte_pmd_qdma_mbox_stats(uint16_t port_id, struct rte_pmd_qdma_mbox_stats *st)
 
 	if (ad == NULL)
 		return rc;
+	if (st == NULL)
+		return -EINVAL;
 	st->rx = ad->pf->mbox_rx;
 	st->tx = ad->pf->mbox_tx;
 	st->rejected = ad->pf->mbox_rejects;
@@ -184,10 +186,7 @@ numvfs(uint16_t port_id, int set, unsigned int *n, bool total)
 
 	if (ad == NULL)
 		return rc;
-	if (ad->bus == QDMA_BUS_SLOT)
-		rc = qdma_slot_numvfs(ad, set, n, total);
-	else
-		rc = qdma_pci_numvfs(ad, set, n, total);
+	rc = ad->bus->numvfs(ad, set, n, total);
 	if (rc == 0 && set >= 0) {
 		/* VFs beyond the new count no longer exist: each one is a VF reset */
 		rte_spinlock_lock(&ad->mbox_lock);
@@ -245,7 +244,9 @@ rte_pmd_qdma_vf_grant(uint16_t port_id, unsigned int vf, uint64_t token)
 		return rc;
 	if (token == 0)
 		return -EINVAL;
-	return qdma_slot_grant(ad, vf, token, true);
+	if (ad->bus->grant == NULL)
+		return -ENOTSUP;
+	return ad->bus->grant(ad, vf, token, true);
 }
 
 int
@@ -256,7 +257,9 @@ rte_pmd_qdma_vf_revoke(uint16_t port_id, unsigned int vf)
 
 	if (ad == NULL)
 		return rc;
-	return qdma_slot_grant(ad, vf, 0, false);
+	if (ad->bus->grant == NULL)
+		return -ENOTSUP;
+	return ad->bus->grant(ad, vf, 0, false);
 }
 
 int

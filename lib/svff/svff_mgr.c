@@ -907,8 +907,6 @@ svff_mgr_init(struct svff *s, char *err, size_t errlen)
 	unsigned int total = 0;
 	int rc;
 
-	if (crash != NULL)
-		snprintf(s->crash_at, sizeof(s->crash_at), "%s", crash);
 	rc = rte_pmd_qdma_get_info(s->pf_port, &info);
 	if (rc == 0)
 		rc = rte_pmd_qdma_sriov_get_totalvfs(s->pf_port, &total);
@@ -938,6 +936,9 @@ svff_mgr_init(struct svff *s, char *err, size_t errlen)
 	rc = svff_recover(s, err, errlen);
 	if (rc < 0)
 		goto fail_policy;
+	/* test-only crash points are armed once start-up is over */
+	if (crash != NULL)
+		snprintf(s->crash_at, sizeof(s->crash_at), "%s", crash);
 	return 0;
 fail_policy:
 	rte_pmd_qdma_set_policy(s->pf_port, NULL, NULL);

@@ -164,6 +164,9 @@ note_op(struct svff *s, const json_t *rec, enum svff_op_state st, const char *re
 	op->id = (uint64_t)json_int(rec, "id", 0);
 	if (json_object_get(rec, "vf") != NULL)
 		snprintf(op->target, sizeof(op->target), "vf%d", json_int(rec, "vf", -1));
+	else if (json_object_get(rec, "qmax") != NULL)
+		snprintf(op->target, sizeof(op->target), "numvfs=%d qmax=%d",
+			json_int(rec, "numvfs", 0), json_int(rec, "qmax", 0));
 	op->state = st;
 	snprintf(op->result, sizeof(op->result), "%s", result);
 }

@@ -61,6 +61,41 @@ class Scale(unittest.TestCase):
         check_consistent(self, self.tel.cmd("/svff/info"), self.tel.cmd("/svff/vfs"),
                          [self.tel.cmd("/svff/vf,%d" % n) for n in range(252)])
 
+    def test_busy_while_init_runs(self):
+        """A long init runs in steps: reads are answered meanwhile, with its
+        progress; a change is refused with "busy" and changes nothing."""
+        import threading
+        result = {}
+
+        def run_init():
+            t = Telemetry(self.prefix)
+            try:
+                result["r"] = t.cmd("/svff/init,numvfs=250,qmax=8")
+            finally:
+                t.close()
+        th = threading.Thread(target=run_init)
+        th.start()
+        try:
+            seen = None
+            for _ in range(2000):
+                ops = self.tel.cmd("/svff/ops")
+                if ops["running"]:
+                    seen = ops["running"]
+                    break
+            self.assertIsNotNone(seen, "the init was never seen running")
+            self.assertEqual(seen["op"], "init")
+            self.assertLess(seen["steps_done"], seen["steps_total"])
+            r = self.tel.cmd("/svff/attach,vf=0,vm=early")
+            self.assertEqual(r.get("code"), "busy", r)
+            self.assertIn("retry", r["error"])
+            info = self.tel.cmd("/svff/info")
+            self.assertIn("state", info)
+        finally:
+            th.join(timeout=120)
+        self.assertEqual(result["r"]["numvfs"], 250, result)
+        vfs = self.tel.cmd("/svff/vfs")
+        self.assertTrue(all(v.startswith("ready") for v in vfs["vfs"]), vfs)
+
 
 if __name__ == "__main__":
     main()

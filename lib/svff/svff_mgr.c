@@ -596,6 +596,9 @@ do_reconf(struct svff *s, uint32_t vf, uint32_t qmax)
 
 	if (reply != NULL)
 		return reply;
+	if (s->vf[vf].state == SVFF_VF_PAUSED)
+		return svff_error("not-supported", "VF %u is paused (VM %s): a queue change of a "
+			"paused VF comes with the pause operation", vf, s->vf[vf].vm);
 	if (svff_vf_has_vm(&s->vf[vf]))
 		return svff_error("must-pause", "VF %u is %s to VM %s: pause it first (a queue "
 			"change of a VF in use needs the pause operation)", vf,

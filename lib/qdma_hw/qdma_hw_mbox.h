@@ -83,6 +83,14 @@ qdma_mbox_fn_status(int i_msg, int o_msg, int ack, uint32_t src_fn)
 #define QDMA_MBOX_FN_CMD_VF_RESET (1u << 3) /**< PF only; placeholder, unused by drivers */
 /** @} */
 
+/**
+ * Status byte of a VF_BYE that the emulated card sends to the PF on behalf of a VF whose
+ * function was reset (FLR register, or the slot: disconnect, revoke). A VF driver's own VF_BYE
+ * carries status 0. svff emulation convention (qdma_hw_regs.h "Emulation conventions" (4)):
+ * the reference has no notice of a VF's reset to its PF.
+ */
+#define QDMA_MBOX_BYE_ST_FN_RESET 1
+
 /** FN_INTR_VEC vector mask. */
 #define QDMA_MBOX_FN_INTR_VEC_MASK 0x1Fu
 /** TARGET_FN function-id mask. */

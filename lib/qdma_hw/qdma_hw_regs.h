@@ -14,7 +14,7 @@
  * The emulated card's BAR is shared memory: the card sees the BAR's current contents, not the
  * individual stores, so a store of an unchanged value is invisible and every write side effect
  * must show up as a changed value. svff's PMD and emulated card therefore agree on exactly these
- * three rules, each of which is harmless on the real IP:
+ * rules, each of which is harmless on the real IP:
  *  1. IND_CTXT_CMD: the driver writes the command WITH @ref QDMA_IND_CTXT_CMD_BUSY (bit 0) set
  *     (read-only on the IP, ignored there; qdma_ind_cmd() includes it). The card executes the
  *     command and clears the bit; the driver polls until it reads 0.
@@ -27,6 +27,16 @@
  *     GLBL_INTERRUPT_CFG) except RAM_SBE_STS_A / RAM_DBE_STS_A, which a software card never
  *     raises. The card treats any stored value that differs from what it last published as a
  *     W1C write of (value & ~QDMA_W1C_STROBE), then publishes the new status.
+ *
+ *  4. Mailbox, function resets and a stuck VF (the reference is silent or UNSURE here):
+ *     - PF rcv (FN_CMD.rcv) consumes the inbox message of the function in TARGET_FN (which the
+ *       driver writes with FN_STATUS.cur_src_fn before reading MSG_IN, 4.2), not whatever the
+ *       inbox shows at that moment;
+ *     - a function reset of a VF (FLR, or the slot's disconnect/revoke) empties its inbox,
+ *       withdraws the PF's message waiting for it, drops its queued messages, and then lands
+ *       a VF_BYE from it in the PF's inbox with status @ref QDMA_MBOX_BYE_ST_FN_RESET;
+ *     - PF FN_CMD.vf_reset (bit 3, a placeholder on the IP) resets the mailbox of the function
+ *       in TARGET_FN: its inbox is emptied and the PF's outbox message to it is withdrawn.
  *
  * Note: the mailbox PF_ACK words are W1C as well but use all 32 bits, so the strobe cannot mark
  * them; their set condition is UNSURE in the reference (4.2) and a card that never sets PF_ACK

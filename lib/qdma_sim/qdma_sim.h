@@ -65,6 +65,11 @@ struct qdma_sim_cfg {
 	size_t card_mem;             /**< bytes of card memory for MM queues */
 	bool open_mode;              /**< any client may open any VF (dev/tests only) */
 	int engine_cpu;              /**< pin the engine thread to this CPU; -1: no */
+	/**
+	 * No engine thread: the card moves only when qdma_sim_step() is called (fuzzing and
+	 * deterministic tests). The slot server thread still runs.
+	 */
+	bool stepped;
 	/** Log sink (NULL: stderr). @p level follows syslog (3 err .. 7 debug). */
 	void (*log)(void *arg, int level, const char *msg);
 	void *log_arg;
@@ -109,6 +114,14 @@ int qdma_sim_load_personality(struct qdma_sim *sim, enum qdma_sim_personality p)
 /** Inject a fault (see enum qdma_sim_fault). */
 int qdma_sim_inject(struct qdma_sim *sim, enum qdma_sim_fault f, unsigned int target,
 		uint32_t count);
+
+/**
+ * Stepped mode only (cfg.stepped): run one engine iteration on the calling thread: pending
+ * context commands, mailbox and FLR registers, doorbells and a share of the queues' work.
+ * Thread-safe against the slot server.
+ * @return 1 if it found work, 0 if idle, -EINVAL if the card is not in stepped mode.
+ */
+int qdma_sim_step(struct qdma_sim *sim);
 
 /** Snapshot of the counters. */
 void qdma_sim_get_stats(struct qdma_sim *sim, struct qdma_sim_stats *st);

@@ -53,7 +53,7 @@ sim_request(struct qdma_sim *sim, struct sim_req *rq)
 	rq->done = false;
 	rq->result = 0;
 	pthread_mutex_lock(&sim->req_lock);
-	if (sim->engine_dead) {
+	if (sim->engine_dead || sim->cfg.stepped) {
 		sim_exec_request(sim, rq);
 		pthread_mutex_unlock(&sim->req_lock);
 		return rq->result;
@@ -223,10 +223,11 @@ qdma_sim_create(const struct qdma_sim_cfg *cfg, char *err, size_t errlen)
 	sim->q = calloc(sim->nb_q, sizeof(*sim->q));
 	sim->intr_w = calloc((size_t)sim->nb_q * QDMA_INTR_CTX_WORDS, sizeof(uint32_t));
 	sim->active = calloc(sim->nb_q, sizeof(*sim->active));
+	sim->sched_q = calloc(sim->nb_q, sizeof(*sim->sched_q));
 	sim->fifo = calloc(SIM_MBOX_FIFO, sizeof(*sim->fifo));
 	sim->card_mem = calloc(1, cfg->card_mem ? cfg->card_mem : 1);
 	if (sim->q == NULL || sim->intr_w == NULL || sim->active == NULL || sim->fifo == NULL ||
-	    sim->card_mem == NULL) {
+	    sim->sched_q == NULL || sim->card_mem == NULL) {
 		fail(err, errlen, "%s", "out of memory");
 		goto fail_free;
 	}
@@ -268,12 +269,19 @@ qdma_sim_create(const struct qdma_sim_cfg *cfg, char *err, size_t errlen)
 	sim_regs_init_pf(sim);
 	sim_user_reset(sim, sim->personality);
 
-	rc = pthread_create(&sim->engine, NULL, sim_engine_main, sim);
-	if (rc != 0) {
-		fail(err, errlen, "engine thread: %s", strerror(rc));
-		goto fail_srv;
+	if (cfg->stepped) {
+		/* the stepping thread's reader: offline except during a step */
+		sim->rd = vslot_reader_register(sim->srv);
+		if (sim->rd != NULL)
+			vslot_reader_offline(sim->rd);
+	} else {
+		rc = pthread_create(&sim->engine, NULL, sim_engine_main, sim);
+		if (rc != 0) {
+			fail(err, errlen, "engine thread: %s", strerror(rc));
+			goto fail_srv;
+		}
+		sim->engine_started = true;
 	}
-	sim->engine_started = true;
 	rc = vslot_server_start(sim->srv);
 	if (rc < 0) {
 		fail(err, errlen, "slot start: %s", strerror(-rc));
@@ -285,12 +293,18 @@ qdma_sim_create(const struct qdma_sim_cfg *cfg, char *err, size_t errlen)
 	return sim;
 
 fail_engine:
-	__atomic_store_n(&sim->stop, 1, __ATOMIC_RELEASE);
-	pthread_mutex_lock(&sim->req_lock);
-	pthread_cond_signal(&sim->wake_cond);
-	pthread_mutex_unlock(&sim->req_lock);
-	pthread_join(sim->engine, NULL);
+	if (sim->engine_started) {
+		__atomic_store_n(&sim->stop, 1, __ATOMIC_RELEASE);
+		pthread_mutex_lock(&sim->req_lock);
+		pthread_cond_signal(&sim->wake_cond);
+		pthread_mutex_unlock(&sim->req_lock);
+		pthread_join(sim->engine, NULL);
+	}
 fail_srv:
+	if (sim->cfg.stepped && sim->rd != NULL) {
+		vslot_reader_unregister(sim->rd);
+		sim->rd = NULL;
+	}
 	vslot_server_destroy(sim->srv);
 fail_sync:
 	pthread_cond_destroy(&sim->wake_cond);
@@ -299,6 +313,7 @@ fail_sync:
 fail_free:
 	free(sim->card_mem);
 	free(sim->fifo);
+	free(sim->sched_q);
 	free(sim->active);
 	free(sim->intr_w);
 	free(sim->q);
@@ -318,12 +333,17 @@ qdma_sim_destroy(struct qdma_sim *sim)
 		pthread_mutex_unlock(&sim->req_lock);
 		pthread_join(sim->engine, NULL);
 	}
+	if (sim->cfg.stepped && sim->rd != NULL) {
+		vslot_reader_unregister(sim->rd);
+		sim->rd = NULL;
+	}
 	vslot_server_destroy(sim->srv);
 	pthread_cond_destroy(&sim->wake_cond);
 	pthread_cond_destroy(&sim->req_cond);
 	pthread_mutex_destroy(&sim->req_lock);
 	free(sim->card_mem);
 	free(sim->fifo);
+	free(sim->sched_q);
 	free(sim->active);
 	free(sim->intr_w);
 	free(sim->q);

@@ -116,6 +116,7 @@ sim_active_rebuild(struct qdma_sim *sim)
 	}
 	sim->nb_active = n;
 	sim->active_dirty = false;
+	sim->sched_dirty = true;
 }
 
 static void

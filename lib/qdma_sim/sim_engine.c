@@ -315,8 +315,9 @@ sim_c2h_flush(struct qdma_sim *sim, unsigned qid)
 }
 
 /* ---- H2C stream ------------------------------------------------------------------------------ */
+/* Up to @budget descriptors (a packet in progress is finished); returns descriptors done. */
 static int
-h2c_st(struct qdma_sim *sim, unsigned qid, struct sim_queue *q)
+h2c_st(struct qdma_sim *sim, unsigned qid, struct sim_queue *q, unsigned budget)
 {
 	struct sim_seg segs[SIM_MAX_SEGS];
 	struct sim_ring *r = &q->ring[SIM_H2C];
@@ -332,7 +333,9 @@ h2c_st(struct qdma_sim *sim, unsigned qid, struct sim_queue *q)
 	if (f->stalled)
 		return 0;
 	r->pending = false;
-	while (done < SIM_H2C_BATCH) {
+	if (budget > SIM_H2C_BATCH)
+		budget = SIM_H2C_BATCH;
+	while (done < budget) {
 		uint32_t avail = qdma_ring_count(r->pidx, r->cidx, r->r);
 		uint32_t idx = r->cidx, nd = 0, total = 0;
 		unsigned nseg = 0;
@@ -407,19 +410,23 @@ h2c_st(struct qdma_sim *sim, unsigned qid, struct sim_queue *q)
 		SIM_STAT_ADD(sim->st.h2c_pkts, 1);
 		SIM_STAT_ADD(sim->st.h2c_bytes, total);
 	}
-	if (done >= SIM_H2C_BATCH && r->cidx != r->pidx)
+	if (done >= budget && r->cidx != r->pidx)
 		r->pending = true;
 	if (progress) {
+		/* the sink's counters are visible before the status write says "done" */
+		if (!lb)
+			sim_user_republish(sim);
 		ring_status(sim, qid, SIM_H2C, f);
 		if (lb)
 			sim_c2h_flush(sim, qid);
 	}
-	return progress;
+	return (int)done;
 }
 
 /* ---- memory-mapped queues ------------------------------------------------------------------- */
+/* Up to @budget descriptors; returns descriptors done (1 when the queue went to error). */
 static int
-mm_run(struct qdma_sim *sim, unsigned qid, struct sim_queue *q, int d)
+mm_run(struct qdma_sim *sim, unsigned qid, struct sim_queue *q, int d, unsigned budget)
 {
 	struct sim_seg segs[SIM_MAX_SEGS];
 	struct sim_ring *r = &q->ring[d];
@@ -435,7 +442,9 @@ mm_run(struct qdma_sim *sim, unsigned qid, struct sim_queue *q, int d)
 		return 0;
 	}
 	r->pending = false;
-	while (r->cidx != r->pidx && n < SIM_H2C_BATCH) {
+	if (budget > SIM_H2C_BATCH)
+		budget = SIM_H2C_BATCH;
+	while (r->cidx != r->pidx && n < budget) {
 		struct qdma_mm_desc dsc;
 		const uint8_t *dp = ring_entry(sim, r, f, r->cidx);
 		uint64_t card, host;
@@ -493,7 +502,7 @@ mm_run(struct qdma_sim *sim, unsigned qid, struct sim_queue *q, int d)
 		r->pending = true;
 	if (n > 0)
 		ring_status(sim, qid, d, f);
-	return n > 0;
+	return (int)n;
 }
 
 /* ---- doorbells ------------------------------------------------------------------------------ */
@@ -519,8 +528,9 @@ cmpt_doorbell(struct qdma_sim *sim, unsigned qid, struct sim_cmpt *m, uint32_t v
 	return 1;
 }
 
+/* Take the doorbells of queue @qid (cheap: three loads); 1 if one changed. */
 static int
-poll_queue(struct qdma_sim *sim, unsigned qid)
+queue_doorbells(struct qdma_sim *sim, unsigned qid)
 {
 	struct sim_queue *q = &sim->q[qid];
 	struct sim_ring *h = &q->ring[SIM_H2C], *c = &q->ring[SIM_C2H];
@@ -566,10 +576,114 @@ poll_queue(struct qdma_sim *sim, unsigned qid)
 				work |= cmpt_doorbell(sim, qid, &q->cmpt, v);
 		}
 	}
+	return work;
+}
+
+/* Move up to about @budget descriptors of queue @qid; returns descriptors moved. */
+static unsigned
+queue_run(struct qdma_sim *sim, unsigned qid, unsigned budget)
+{
+	struct sim_queue *q = &sim->q[qid];
+	struct sim_ring *h = &q->ring[SIM_H2C], *c = &q->ring[SIM_C2H];
+	unsigned n = 0;
+
 	if (h->valid && h->pending)
-		work |= h->is_mm ? mm_run(sim, qid, q, SIM_H2C) : h2c_st(sim, qid, q);
-	if (c->valid && c->is_mm && c->pending)
-		work |= mm_run(sim, qid, q, SIM_C2H);
+		n += (unsigned)(h->is_mm ? mm_run(sim, qid, q, SIM_H2C, budget) :
+					   h2c_st(sim, qid, q, budget));
+	if (c->valid && c->is_mm && c->pending && n < budget)
+		n += (unsigned)mm_run(sim, qid, q, SIM_C2H, budget - n);
+	return n;
+}
+
+/* ---- scheduling: each function gets its share of the engine -------------------------------- */
+/* Owning function of an active queue (its descriptor rings' requester). */
+static unsigned
+queue_owner(const struct sim_queue *q)
+{
+	if (q->ring[SIM_H2C].valid)
+		return q->ring[SIM_H2C].fnc;
+	if (q->ring[SIM_C2H].valid)
+		return q->ring[SIM_C2H].fnc;
+	return q->cmpt.fnc;
+}
+
+/* Group the active queues by function (counting sort), keeping each function's cursor. */
+static void
+sched_rebuild(struct qdma_sim *sim)
+{
+	uint16_t cnt[SIM_NB_FUNCS] = { 0 }, pos[SIM_NB_FUNCS];
+	uint16_t old_next[SIM_NB_FUNCS] = { 0 };
+	unsigned i, nfn = 0, at = 0;
+
+	for (i = 0; i < sim->sched_nfn; i++)
+		old_next[sim->sched_fn[i].fnc] = sim->sched_fn[i].next;
+	for (i = 0; i < sim->nb_active; i++)
+		cnt[queue_owner(&sim->q[sim->active[i]]) % SIM_NB_FUNCS]++;
+	for (i = 0; i < SIM_NB_FUNCS; i++) {
+		pos[i] = (uint16_t)at;
+		if (cnt[i] == 0)
+			continue;
+		sim->sched_fn[nfn] = (struct sim_sched_fn){ .fnc = (uint16_t)i, .first = (uint16_t)at,
+			.n = cnt[i], .next = (uint16_t)(old_next[i] % cnt[i]) };
+		nfn++;
+		at += cnt[i];
+	}
+	for (i = 0; i < sim->nb_active; i++) {
+		uint16_t qid = sim->active[i];
+
+		sim->sched_q[pos[queue_owner(&sim->q[qid]) % SIM_NB_FUNCS]++] = qid;
+	}
+	sim->sched_nfn = nfn;
+	if (sim->sched_cur >= nfn)
+		sim->sched_cur = 0;
+	sim->sched_dirty = false;
+}
+
+/*
+ * Serve the queues of one function, from its cursor, until its quantum is used or every one
+ * of its queues had a turn; returns descriptors moved.
+ */
+static unsigned
+sched_fn_run(struct qdma_sim *sim, struct sim_sched_fn *sf, unsigned quantum)
+{
+	unsigned used = 0, k;
+
+	for (k = 0; k < sf->n && used < quantum; k++) {
+		uint16_t qid = sim->sched_q[sf->first + sf->next];
+
+		sf->next = (uint16_t)((sf->next + 1u) % sf->n);
+		used += queue_run(sim, qid, quantum - used);
+	}
+	return used;
+}
+
+/*
+ * One pass over the active queues: every doorbell is read, then functions are served
+ * round-robin, each with a quantum of SIM_FN_QUANTUM descriptors, until SIM_PASS_BUDGET
+ * descriptors moved or every function had its turn. The next pass starts at the next
+ * function. So one function's busy queues delay the PF's context commands (polled once per
+ * pass) by one pass at most, and every function gets its share.
+ */
+static int
+run_queues(struct qdma_sim *sim)
+{
+	unsigned i, visited, budget = SIM_PASS_BUDGET;
+	int work = 0;
+
+	for (i = 0; i < sim->nb_active; i++)
+		work |= queue_doorbells(sim, sim->active[i]);
+	if (sim->sched_dirty)
+		sched_rebuild(sim);
+	for (visited = 0; visited < sim->sched_nfn && budget > 0; visited++) {
+		struct sim_sched_fn *sf = &sim->sched_fn[sim->sched_cur];
+		unsigned used;
+
+		sim->sched_cur = (sim->sched_cur + 1u) % sim->sched_nfn;
+		used = sched_fn_run(sim, sf, budget < SIM_FN_QUANTUM ? budget : SIM_FN_QUANTUM);
+		budget -= used < budget ? used : budget;
+		if (used > 0)
+			work = 1;
+	}
 	return work;
 }
 
@@ -750,7 +864,6 @@ static int
 engine_once(struct qdma_sim *sim)
 {
 	int work = 0;
-	unsigned i;
 
 	work |= sim_ctx_poll(sim);
 	work |= sim_regs_poll_w1c(sim);
@@ -762,8 +875,7 @@ engine_once(struct qdma_sim *sim)
 	if (sim->active_dirty)
 		sim_active_rebuild(sim);
 	work |= sim_user_poll(sim);
-	for (i = 0; i < sim->nb_active; i++)
-		work |= poll_queue(sim, sim->active[i]);
+	work |= run_queues(sim);
 	return work;
 }
 
@@ -854,4 +966,34 @@ sim_engine_main(void *arg)
 		sim->rd = NULL;
 	}
 	return NULL;
+}
+
+/*
+ * Stepped mode (cfg.stepped): no engine thread; the caller's thread runs one engine iteration
+ * per call. The request lock makes the step and the slot server's requests (run inline in this
+ * mode) exclusive. Between steps the QSBR reader is offline, so DMA unmaps never wait for it.
+ */
+int
+qdma_sim_step(struct qdma_sim *sim)
+{
+	int work;
+
+	if (sim == NULL || !sim->cfg.stepped)
+		return -EINVAL;
+	pthread_mutex_lock(&sim->req_lock);
+	if (sim->rd != NULL)
+		vslot_reader_online(sim->rd);
+	sim->epoch++;
+	work = engine_once(sim);
+	SIM_STAT_ADD(sim->st.polls, 1);
+	if ((++sim->step_iter & (SIM_STEP_SCAN_EVERY - 1)) == 0) {
+		work |= scan_step(sim);
+		work |= sim_mbox_timers(sim);
+	}
+	if (!work)
+		SIM_STAT_ADD(sim->st.idle_polls, 1);
+	if (sim->rd != NULL)
+		vslot_reader_offline(sim->rd);
+	pthread_mutex_unlock(&sim->req_lock);
+	return work;
 }

@@ -14,6 +14,14 @@
  * FN_CMD is cleared to 0 once acted on (emulation convention 2). A send while the sender's o_msg
  * is set, or a PF send to a function that does not exist (or is not a VF), is dropped (the PF's
  * o_msg stays clear) and logged.
+ *
+ * Convention 4 of qdma_hw_regs.h: the PF's rcv consumes exactly the message of the function in
+ * TARGET_FN (the driver selects it from cur_src_fn before reading): a VF reset that drops the
+ * message the PF is reading never makes the rcv consume another VF's message. A VF's function
+ * reset empties its mailbox, releases the PF's outbox if it waits for that VF, and lands a
+ * VF_BYE (status QDMA_MBOX_BYE_ST_FN_RESET) from the VF in the PF's inbox, so that the PF's
+ * service learns of it. The PF's FN_CMD.vf_reset resets the mailbox of TARGET_FN (no BYE: the
+ * PF asked for it).
  */
 #include <string.h>
 
@@ -176,24 +184,51 @@ do_send(struct qdma_sim *sim, struct sim_fn *f)
 	deliver(sim, f, target, w);
 }
 
+/* Remove the first queued message of @src from the PF FIFO; false if it has none. */
+static bool
+fifo_take_src(struct qdma_sim *sim, unsigned src)
+{
+	unsigned i, len = sim->fifo_len;
+
+	for (i = 0; i < len; i++) {
+		if (sim->fifo[(sim->fifo_head + i) % SIM_MBOX_FIFO].src == src)
+			break;
+	}
+	if (i == len)
+		return false;
+	for (; i + 1 < len; i++)
+		sim->fifo[(sim->fifo_head + i) % SIM_MBOX_FIFO] =
+			sim->fifo[(sim->fifo_head + i + 1) % SIM_MBOX_FIFO];
+	sim->fifo_len--;
+	return true;
+}
+
+/* The PF consumed the message of the function it selected in TARGET_FN. */
+static void
+pf_rcv(struct qdma_sim *sim, struct sim_fn *f)
+{
+	unsigned src = bar_rd(f->bar, QDMA_PF_MBOX_FN_TARGET) & QDMA_MBOX_FN_TARGET_MASK;
+	struct sim_fn *s;
+
+	if (!fifo_take_src(sim, src)) {
+		sim_log(sim, 7, "mailbox: PF rcv for function %u: no message of it queued", src);
+		return;
+	}
+	s = sim_fn_of(sim, src);
+	if (s != NULL && s->is_vf) {
+		s->o_msg = false;
+		sim_mbox_publish(sim, s);
+	}
+	sim_mbox_publish(sim, f);
+	if (sim->fifo_len > 0)
+		raise_irq(sim, f);
+}
+
 static void
 do_rcv(struct qdma_sim *sim, struct sim_fn *f)
 {
 	if (!f->is_vf) {
-		struct sim_fn *s;
-
-		if (sim->fifo_len == 0)
-			return;
-		s = sim_fn_of(sim, sim->fifo[sim->fifo_head].src);
-		sim->fifo_head = (sim->fifo_head + 1) % SIM_MBOX_FIFO;
-		sim->fifo_len--;
-		if (s != NULL && s->is_vf) {
-			s->o_msg = false;
-			sim_mbox_publish(sim, s);
-		}
-		sim_mbox_publish(sim, f);
-		if (sim->fifo_len > 0)
-			raise_irq(sim, f);
+		pf_rcv(sim, f);
 		return;
 	}
 	if (!f->i_msg)
@@ -258,12 +293,41 @@ sim_mbox_reset_fn(struct qdma_sim *sim, struct sim_fn *f)
 	sim_mbox_publish(sim, p);
 }
 
+/* PF FN_CMD.vf_reset: reset the mailbox of the VF in TARGET_FN (convention 4). */
+static void
+do_vf_reset(struct qdma_sim *sim, struct sim_fn *f)
+{
+	unsigned target = bar_rd(f->bar, QDMA_PF_MBOX_FN_TARGET) & QDMA_MBOX_FN_TARGET_MASK;
+	struct sim_fn *t = sim_fn_of(sim, target);
+
+	if (f->is_vf || t == NULL || !t->is_vf) {
+		sim_log(sim, 4, "mailbox: VF reset of function %u ignored (no such VF)", target);
+		return;
+	}
+	sim_mbox_reset_fn(sim, t);
+	sim_log(sim, 6, "mailbox of function %u reset by the PF", target);
+}
+
+/* Tell the PF that VF @f was reset: a VF_BYE on its behalf (convention 4). */
+static void
+bye_on_behalf(struct qdma_sim *sim, struct sim_fn *f)
+{
+	union qdma_mbox_msg m;
+
+	qdma_mbox_msg_init(&m, QDMA_MBOX_OP_VF_BYE, (uint16_t)f->qfn, SIM_PF_QFN);
+	m.hdr.status = QDMA_MBOX_BYE_ST_FN_RESET;
+	land_at_pf(sim, f->qfn, m.w);
+}
+
 /* Function level reset of @f: queues stopped, mailbox state dropped, registers reset. */
 static void
 flr(struct qdma_sim *sim, struct sim_fn *f)
 {
 	sim_fn_reset_queues(sim, f->qfn);
 	if (f->is_vf) {
+		/* mailbox first: the register reset clears FLR, which tells the driver "done" */
+		sim_mbox_reset_fn(sim, f);
+		bye_on_behalf(sim, f);
 		sim_regs_init_vf(sim, f);
 	} else {
 		unsigned i;
@@ -274,8 +338,8 @@ flr(struct qdma_sim *sim, struct sim_fn *f)
 		bar_wr(f->bar, QDMA_PF_MBOX_FN_CMD, 0);
 		for (i = 0; i < QDMA_MBOX_MSG_WORDS; i++)
 			bar_wr(f->bar, QDMA_PF_MBOX_MSG_OUT(i), 0);
+		sim_mbox_reset_fn(sim, f);
 	}
-	sim_mbox_reset_fn(sim, f);
 	sim_active_rebuild(sim);
 	SIM_STAT_ADD(sim->st.flrs, 1);
 	sim_log(sim, 6, "FLR of function %u", f->qfn);
@@ -307,6 +371,8 @@ sim_mbox_poll_fn(struct qdma_sim *sim, struct sim_fn *f)
 	if (v != 0) {
 		if (v & QDMA_MBOX_FN_CMD_RCV)
 			do_rcv(sim, f);
+		if (v & QDMA_MBOX_FN_CMD_VF_RESET)
+			do_vf_reset(sim, f);
 		if (v & QDMA_MBOX_FN_CMD_SEND)
 			do_send(sim, f);
 		bar_wr(f->bar, cmd_off, 0);

@@ -29,6 +29,9 @@
 #define SIM_SLEEP_MAX_NS 1000000u
 #define SIM_SCAN_EVERY 1024u       /* iterations between background scan steps */
 #define SIM_FN_POLL_BATCH 32u      /* VF mailbox/FLR registers polled per iteration */
+#define SIM_FN_QUANTUM 256u        /* descriptors one function may move per pass */
+#define SIM_PASS_BUDGET 1024u      /* descriptors moved per pass, all functions together */
+#define SIM_STEP_SCAN_EVERY 64u    /* stepped mode: steps between background scan steps */
 
 /* Relaxed-atomic counter update (plain mov on x86; readers use relaxed loads). */
 #define SIM_STAT_ADD(field, n)                                                                     \
@@ -180,6 +183,12 @@ struct sim_fn {
 	/* VF access check: last scan saw the BAR clean */
 };
 
+/* One function's active queues in the schedule: sched_q[first .. first+n), next = cursor. */
+struct sim_sched_fn {
+	uint16_t fnc;
+	uint16_t first, n, next;
+};
+
 /* ---- user logic ---------------------------------------------------------------------------- */
 struct sim_user {
 	uint32_t *bar;
@@ -241,6 +250,12 @@ struct qdma_sim {
 	uint16_t *active;          /* active queue list */
 	unsigned nb_active;
 	bool active_dirty;
+	/* fair scheduling (sim_engine.c): active queues grouped by function */
+	uint16_t *sched_q;         /* nb_q entries */
+	struct sim_sched_fn sched_fn[SIM_NB_FUNCS];
+	unsigned sched_nfn, sched_cur;
+	bool sched_dirty;          /* the active list changed since the last grouping */
+	uint64_t step_iter;        /* stepped mode: steps taken */
 	struct sim_w1c leaf[SIM_LEAF_NUM];
 	uint32_t pf_ack[QDMA_MBOX_PF_ACK_WORDS];
 	uint32_t trq_log, dsc_log0, dsc_log1, c2h_first, h2c_first;

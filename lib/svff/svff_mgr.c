@@ -604,6 +604,9 @@ do_reconf(struct svff *s, uint32_t vf, uint32_t qmax)
 
 	if (reply != NULL)
 		return reply;
+	if (s->vf[vf].state == SVFF_VF_PAUSED)
+		return svff_error("not-supported", "VF %u is paused (VM %s): a queue change of a "
+			"paused VF comes with the pause operation", vf, s->vf[vf].vm);
 	if (svff_vf_has_vm(&s->vf[vf]))
 		return svff_error("must-pause", "VF %u is %s to VM %s: pause it first (a queue "
 			"change of a VF in use needs the pause operation)", vf,
@@ -728,7 +731,25 @@ init_finish(struct svff *s, enum svff_op_state st, const char *code, const char 
 	l->active = false;
 }
 
-/* Phase 0: every VF range freed, numvfs through 0 to N, the layout planned. */
+/* Phase 0, one chunk per round: the VF ranges freed (their contexts cleared). */
+static bool
+init_free_chunk(struct svff *s)
+{
+	struct svff_long_op *l = &s->lop;
+	unsigned int end = RTE_MIN(l->next + INIT_CHUNK, s->totalvfs);
+
+	for (; l->next < end; l->next++) {
+		uint16_t f = svff_vf_func(s, l->next);
+
+		if (s->qm.fn[f].len > 0)
+			set_queues_retry(s, f, -1, 0);
+		svff_qm_set(&s->qm, f, -1, 0);
+		memset(&s->vf[l->next], 0, sizeof(s->vf[l->next]));   /* absent, counters reset */
+	}
+	return l->next >= s->totalvfs;
+}
+
+/* Phase 1: numvfs through 0 to N, the layout planned. */
 static int
 init_prepare(struct svff *s, char *err, size_t errlen)
 {
@@ -736,14 +757,6 @@ init_prepare(struct svff *s, char *err, size_t errlen)
 	struct svff_qm_req rq[SVFF_MAX_VFS];
 	int rc;
 
-	for (unsigned int vf = 0; vf < s->totalvfs; vf++) {
-		uint16_t f = svff_vf_func(s, vf);
-
-		if (s->qm.fn[f].len > 0)
-			set_queues_retry(s, f, -1, 0);
-		svff_qm_set(&s->qm, f, -1, 0);
-		memset(&s->vf[vf], 0, sizeof(s->vf[vf]));   /* absent, counters reset */
-	}
 	s->numvfs = 0;
 	rc = svff_set_numvfs(s, 0, err, errlen);
 	svff_crash_point(s, "init", "zero");
@@ -773,9 +786,17 @@ init_step(struct svff *s)
 	int rc = 0;
 
 	if (l->phase == 0) {
+		if (init_free_chunk(s)) {
+			l->op->steps_done = 1;
+			l->next = 0;
+			l->phase = 1;
+		}
+		return true;
+	}
+	if (l->phase == 1) {
 		rc = init_prepare(s, err, sizeof(err));
 		l->op->steps_done = 2;
-		l->phase = 1;
+		l->phase = 2;
 	} else {
 		unsigned int end = RTE_MIN(l->next + INIT_CHUNK, l->numvfs);
 
@@ -807,7 +828,7 @@ init_step(struct svff *s)
 		init_finish(s, SVFF_OP_FAILED, "card-refused", err);
 		return true;
 	}
-	if (l->phase == 1 && l->next >= l->numvfs) {
+	if (l->phase == 2 && l->next >= l->numvfs) {
 		free(l->plan);
 		l->plan = NULL;
 		svff_crash_point(s, "init", "placed");

@@ -27,6 +27,8 @@ extern int svff_logtype;
 
 /** Most VFs (the emulated card's TotalVFs; QDMA: 252). */
 #define SVFF_MAX_VFS 252
+/** What a reply may use of the 16 KiB telemetry message (DPDK adds its framing). */
+#define SVFF_REPLY_BUDGET 15500
 /** Operations kept for /svff/ops. */
 #define SVFF_OPS_KEPT 64
 

@@ -2,6 +2,7 @@
 /* Read-only replies of the manager: info, vfs, vf,N, ops, debug/card. */
 #include <inttypes.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <rte_pmd_qdma.h>
@@ -145,22 +146,46 @@ svff_report_vf(struct svff *s, unsigned int vf)
 	return o;
 }
 
-/* The running op (if any) and the last SVFF_OPS_KEPT, newest first, keyed op_<id>. */
+/* Size of @p o as JSON text. */
+static size_t
+json_len(const json_t *o)
+{
+	char *t = json_dumps(o, JSON_COMPACT);
+	size_t n = t != NULL ? strlen(t) : 0;
+
+	free(t);
+	return n;
+}
+
+/*
+ * The running op (if any) and the last SVFF_OPS_KEPT, newest first, keyed
+ * op_<id>; the oldest are left out if they would not fit one telemetry
+ * reply ("omitted" says how many).
+ */
 json_t *
 svff_report_ops(struct svff *s)
 {
 	json_t *r = json_object(), *ops = json_object();
+	unsigned int omitted = 0;
 
-	for (unsigned int i = 0; i < s->ops_count; i++) {
-		unsigned int k = (s->ops_head + SVFF_OPS_KEPT - 1 - i) % SVFF_OPS_KEPT;
-		char key[32];
-
-		snprintf(key, sizeof(key), "op_%" PRIu64, s->ops[k].id);
-		json_object_set_new(ops, key, svff_op_json(&s->ops[k]));
-	}
 	json_object_set_new(r, "running", s->lop.active ? svff_op_json(s->lop.op) :
 		json_string(""));
 	json_object_set_new(r, "count", json_integer(s->ops_count));
+	for (unsigned int i = 0; i < s->ops_count; i++) {
+		unsigned int k = (s->ops_head + SVFF_OPS_KEPT - 1 - i) % SVFF_OPS_KEPT;
+		json_t *o = svff_op_json(&s->ops[k]);
+		char key[32];
+
+		if (omitted > 0 || json_len(r) + json_len(ops) + json_len(o) + 64 >
+				SVFF_REPLY_BUDGET) {
+			json_decref(o);
+			omitted++;
+			continue;
+		}
+		snprintf(key, sizeof(key), "op_%" PRIu64, s->ops[k].id);
+		json_object_set_new(ops, key, o);
+	}
+	json_object_set_new(r, "omitted", json_integer(omitted));
 	json_object_set_new(r, "ops", ops);
 	return r;
 }

@@ -115,6 +115,12 @@ class Lifecycle(unittest.TestCase):
             self.assertIn(want, names)
         for g in guests:
             g.stop()
+        # one structured log line per operation, with its duration
+        self.assertEqual(self.svffd.stop(), 0)
+        log = self.svffd.output
+        for op in ("init", "attach", "detach", "reconf"):
+            self.assertRegex(log, r"svff: op=%s id=\d+ target=\S.* state=(done|failed) "
+                             r"duration_us=\d+ steps=\d+/\d+ result=" % op)
 
 
 if __name__ == "__main__":

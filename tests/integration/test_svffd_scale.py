@@ -79,6 +79,7 @@ class Scale(unittest.TestCase):
             seen = None
             for _ in range(2000):
                 ops = self.tel.cmd("/svff/ops")
+                self.assertIn("running", ops)
                 if ops["running"]:
                     seen = ops["running"]
                     break
@@ -95,6 +96,24 @@ class Scale(unittest.TestCase):
         self.assertEqual(result["r"]["numvfs"], 250, result)
         vfs = self.tel.cmd("/svff/vfs")
         self.assertTrue(all(v.startswith("ready") for v in vfs["vfs"]), vfs)
+
+    def test_ops_history_fits_one_reply(self):
+        """70 operations: /svff/ops keeps the last 64, newest first, in one reply."""
+        r = self.tel.cmd("/svff/init,numvfs=4,qmax=8")
+        self.assertNotIn("error", r)
+        for i in range(70):
+            r = self.tel.cmd("/svff/reconf,vf=3,qmax=%d" % (4 + i % 8))
+            self.assertNotIn("error", r)
+        last = r["op"]
+        self.tel.s.send(b"/svff/ops")
+        raw = self.tel.s.recv(65536)
+        self.assertLessEqual(len(raw), 16384)
+        ops = json.loads(raw.decode())["/svff/ops"]
+        self.assertEqual(ops["count"], 64)
+        ids = sorted(o["id"] for o in ops["ops"].values())
+        self.assertEqual(ids[-1], last)
+        self.assertEqual(len(ids) + ops["omitted"], 64)
+        self.assertEqual(ids, list(range(last - len(ids) + 1, last + 1)))
 
 
 if __name__ == "__main__":

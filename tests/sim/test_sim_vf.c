@@ -194,30 +194,65 @@ c_mbox(const char *sock, void *arg)
 	simdrv_wr(&vf1, QDMA_VF_MBOX_FN_CMD, QDMA_MBOX_FN_CMD_SEND);
 	CK(simdrv_wait(&vf1, QDMA_VF_MBOX_FN_CMD, ~0u, 0, 5000) == 0);
 	CK(qdma_mbox_fn_status_src(simdrv_rd(&pf, QDMA_PF_MBOX_FN_STATUS)) == VF0_FN);
+	/* the rcv consumes the message of the function selected in TARGET_FN, exactly:
+	 * selecting VF1 (second in line) leaves VF0's message in place */
+	simdrv_wr(&pf, QDMA_PF_MBOX_FN_TARGET, VF1_FN);
 	simdrv_wr(&pf, QDMA_PF_MBOX_FN_CMD, QDMA_MBOX_FN_CMD_RCV);
 	CK(simdrv_wait(&pf, QDMA_PF_MBOX_FN_CMD, ~0u, 0, 5000) == 0);
 	st = simdrv_rd(&pf, QDMA_PF_MBOX_FN_STATUS);
-	CK((st & QDMA_MBOX_FN_STATUS_I_MSG) && qdma_mbox_fn_status_src(st) == VF1_FN);
+	CK((st & QDMA_MBOX_FN_STATUS_I_MSG) && qdma_mbox_fn_status_src(st) == VF0_FN);
+	CK(simdrv_wait(&vf1, QDMA_VF_MBOX_FN_STATUS, QDMA_MBOX_FN_STATUS_O_MSG, 0, 5000) == 0);
+	CK(simdrv_rd(&vf0, QDMA_VF_MBOX_FN_STATUS) & QDMA_MBOX_FN_STATUS_O_MSG);
+	/* a rcv for a function with nothing queued consumes nothing */
+	simdrv_wr(&pf, QDMA_PF_MBOX_FN_CMD, QDMA_MBOX_FN_CMD_RCV);
+	CK(simdrv_wait(&pf, QDMA_PF_MBOX_FN_CMD, ~0u, 0, 5000) == 0);
+	st = simdrv_rd(&pf, QDMA_PF_MBOX_FN_STATUS);
+	CK((st & QDMA_MBOX_FN_STATUS_I_MSG) && qdma_mbox_fn_status_src(st) == VF0_FN);
+	simdrv_wr(&pf, QDMA_PF_MBOX_FN_TARGET, VF0_FN);
 	simdrv_wr(&pf, QDMA_PF_MBOX_FN_CMD, QDMA_MBOX_FN_CMD_RCV);
 	CK(simdrv_wait(&pf, QDMA_PF_MBOX_FN_CMD, ~0u, 0, 5000) == 0);
 	CK((simdrv_rd(&pf, QDMA_PF_MBOX_FN_STATUS) & QDMA_MBOX_FN_STATUS_I_MSG) == 0);
+	CK(simdrv_wait(&vf0, QDMA_VF_MBOX_FN_STATUS, QDMA_MBOX_FN_STATUS_O_MSG, 0, 5000) == 0);
+	simdrv_wr(&pf, QDMA_PF_MBOX_FN_TARGET, VF1_FN);
 	/* the PF sends to VF1 again: the card clears its PF_ACK bit */
 	mbox_write(&pf, QDMA_PF_MBOX_MSG_OUT(0), &h);
 	simdrv_wr(&pf, QDMA_PF_MBOX_FN_CMD, QDMA_MBOX_FN_CMD_SEND);
 	CK(simdrv_wait(&pf, QDMA_PF_MBOX_FN_CMD, ~0u, 0, 5000) == 0);
 	CK((simdrv_rd(&pf, QDMA_PF_MBOX_PF_ACK(0)) & QDMA_MBOX_PF_ACK_BIT(VF1_FN)) == 0);
-	/* VF1 FLR drops its inbox and frees the PF's outbox */
+	/* the PF's VF reset command withdraws its message from VF1's inbox */
+	CK(simdrv_rd(&pf, QDMA_PF_MBOX_FN_STATUS) & QDMA_MBOX_FN_STATUS_O_MSG);
+	CK(simdrv_wait(&vf1, QDMA_VF_MBOX_FN_STATUS, QDMA_MBOX_FN_STATUS_I_MSG,
+		   QDMA_MBOX_FN_STATUS_I_MSG, 5000) == 0);
+	simdrv_wr(&pf, QDMA_PF_MBOX_FN_CMD, QDMA_MBOX_FN_CMD_VF_RESET);
+	CK(simdrv_wait(&pf, QDMA_PF_MBOX_FN_CMD, ~0u, 0, 5000) == 0);
+	CK((simdrv_rd(&vf1, QDMA_VF_MBOX_FN_STATUS) & QDMA_MBOX_FN_STATUS_I_MSG) == 0);
+	CK((simdrv_rd(&pf, QDMA_PF_MBOX_FN_STATUS) & QDMA_MBOX_FN_STATUS_O_MSG) == 0);
+	CK((simdrv_rd(&pf, QDMA_PF_MBOX_FN_STATUS) & QDMA_MBOX_FN_STATUS_I_MSG) == 0);
+	/* again, then VF1 FLR drops its inbox, frees the PF's outbox and tells the PF:
+	 * a VF_BYE from VF1 with the reset status lands in the PF's inbox */
+	mbox_write(&pf, QDMA_PF_MBOX_MSG_OUT(0), &h);
+	simdrv_wr(&pf, QDMA_PF_MBOX_FN_CMD, QDMA_MBOX_FN_CMD_SEND);
+	CK(simdrv_wait(&pf, QDMA_PF_MBOX_FN_CMD, ~0u, 0, 5000) == 0);
 	simdrv_wr(&vf1, QDMA_VF_FLR, QDMA_FLR_START);
 	CK(simdrv_wait(&vf1, QDMA_VF_FLR, ~0u, 0, 5000) == 0);
 	CK((simdrv_rd(&vf1, QDMA_VF_MBOX_FN_STATUS) & QDMA_MBOX_FN_STATUS_I_MSG) == 0);
 	CK((simdrv_rd(&pf, QDMA_PF_MBOX_FN_STATUS) & QDMA_MBOX_FN_STATUS_O_MSG) == 0);
+	st = simdrv_rd(&pf, QDMA_PF_MBOX_FN_STATUS);
+	CK((st & QDMA_MBOX_FN_STATUS_I_MSG) && qdma_mbox_fn_status_src(st) == VF1_FN);
+	w0 = simdrv_rd(&pf, QDMA_PF_MBOX_MSG_IN(0));
+	CK((w0 & 0xFF) == QDMA_MBOX_OP_VF_BYE);
+	CK((int8_t)((w0 >> 8) & 0xFF) == QDMA_MBOX_BYE_ST_FN_RESET);
+	simdrv_wr(&pf, QDMA_PF_MBOX_FN_TARGET, VF1_FN);
+	simdrv_wr(&pf, QDMA_PF_MBOX_FN_CMD, QDMA_MBOX_FN_CMD_RCV);
+	CK(simdrv_wait(&pf, QDMA_PF_MBOX_FN_CMD, ~0u, 0, 5000) == 0);
+	CK((simdrv_rd(&pf, QDMA_PF_MBOX_FN_STATUS) & QDMA_MBOX_FN_STATUS_I_MSG) == 0);
 	/* PF send to a function that does not exist: dropped, outbox free */
 	simdrv_wr(&pf, QDMA_PF_MBOX_FN_TARGET, 200);
 	simdrv_wr(&pf, QDMA_PF_MBOX_FN_CMD, QDMA_MBOX_FN_CMD_SEND);
 	CK(simdrv_wait(&pf, QDMA_PF_MBOX_FN_CMD, ~0u, 0, 5000) == 0);
 	CK((simdrv_rd(&pf, QDMA_PF_MBOX_FN_STATUS) & QDMA_MBOX_FN_STATUS_O_MSG) == 0);
 	CK(parent_stats(&s1) == 0);
-	CK(s1.mbox_msgs - s0.mbox_msgs == 5);
+	CK(s1.mbox_msgs - s0.mbox_msgs == 7);
 	CK(s1.flrs > s0.flrs);
 	simdrv_close(&vf1);
 	simdrv_close(&vf0);

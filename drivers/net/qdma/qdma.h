@@ -43,6 +43,16 @@ extern int qdma_logtype_tx;
 #define QDMA_MBOX_TIMEOUT_MS 5000u
 /** Timeout of one indirect-context command, us. */
 #define QDMA_IND_TIMEOUT_US 500000u
+/** PF: a VF must consume the PF's message within this, or it is reset (devarg mbox_send_timeout_ms). */
+#define QDMA_MBOX_SEND_TIMEOUT_MS 250u
+/** PF: messages per second one VF may send (devarg mbox_rate; 0: no limit). */
+#define QDMA_MBOX_RATE 2000u
+/** PF: burst of messages one VF may send at once (devarg mbox_burst). */
+#define QDMA_MBOX_BURST 512u
+/** PF: retry period of the outbox while answers wait for it (the reference uses 1 ms). */
+#define QDMA_MBOX_RETRY_US 100u
+/** PF: owner events (vf_event) kept until delivered. */
+#define QDMA_PF_EVQ_LEN 256u
 
 struct qdma_adapter;
 
@@ -166,8 +176,26 @@ struct qdma_fn_entry {
 	int32_t qbase;          /**< -1: none */
 	uint32_t qmax;
 	uint32_t active[3];     /**< active queues per enum qdma_mbox_qtype */
+	/* mailbox service */
+	bool quarantined;       /**< stuck: its messages are ignored until it is reset */
+	bool flooding;          /**< over its rate: FLOOD reported for this burst */
+	bool pend;              /**< pend_msg waits for the outbox */
+	uint32_t tokens;        /**< token bucket: messages it may send now */
+	uint64_t tb_tsc;        /**< token bucket: time of the last refill */
+	union qdma_mbox_msg pend_msg; /**< answer or notice to it, not yet in the outbox */
+	/* counters (monotonic; rte_pmd_qdma_fn_state) */
 	uint64_t msgs;          /**< messages received from it */
 	uint64_t rejects;       /**< of which refused */
+	uint64_t tx;            /**< messages sent to it */
+	uint64_t dropped;       /**< its messages dropped (malformed, rate, quarantine) */
+	uint64_t send_timeouts; /**< PF messages it did not consume in time */
+	uint64_t resets;        /**< times it was reset (by the PF or the slot) */
+};
+
+/** An owner event waiting for delivery outside the mailbox lock. */
+struct qdma_pf_evt {
+	uint16_t func;
+	uint8_t ev;             /**< enum rte_pmd_qdma_vf_event */
 };
 
 /** PF role state. */
@@ -181,6 +209,19 @@ struct qdma_pf {
 	uint64_t mbox_rx, mbox_tx, mbox_rejects, mbox_dropped;
 	uint64_t err_counts[8]; /**< errors seen per leaf register */
 	uint32_t num_qs;        /**< the card's queue space */
+	/* the outbox: one for all VFs (as the IP); answers wait in fn[].pend_msg */
+	uint16_t sendq[QDMA_MAX_FUNCS]; /**< functions with a pending message, in order */
+	unsigned int sendq_head, sendq_len;
+	int32_t out_fn;         /**< function whose message is in the outbox (-1: none) */
+	uint64_t out_tsc;       /**< when it went there */
+	uint64_t send_timeout;  /**< timer cycles a VF has to consume it */
+	uint32_t rate, burst;   /**< per-VF token bucket (rate 0: unlimited) */
+	uint64_t flood_log_tsc; /**< last flood log line (one per second) */
+	uint64_t flood_unlogged;/**< drops since that line */
+	bool retry_armed;       /**< the outbox retry alarm is set */
+	struct qdma_pf_evt evq[QDMA_PF_EVQ_LEN]; /**< events for policy.vf_event */
+	unsigned int evq_len;
+	uint64_t evq_lost;
 };
 
 /** Everything the PMD keeps per port (ethdev dev_private). */
@@ -209,6 +250,9 @@ struct qdma_adapter {
 	uint8_t trig_mode;
 	bool desc_prefetch;
 	uint8_t nb_mmq;          /**< devarg mm_queues */
+	uint32_t mbox_send_timeout_ms; /**< devarg mbox_send_timeout_ms (PF) */
+	uint32_t mbox_rate;      /**< devarg mbox_rate (PF) */
+	uint32_t mbox_burst;     /**< devarg mbox_burst (PF) */
 	uint16_t nb_eth_q;       /**< ethdev queues of the window (MM queues follow) */
 	struct qdma_mmq mmq[QDMA_MAX_MM_QUEUES];
 	/* counters */
@@ -223,6 +267,15 @@ struct qdma_adapter {
 	void *slot;              /**< struct vslot_client * (emulated card) */
 	char pci_addr[32];       /**< PCI address (real card) */
 	void (*transport_close)(struct qdma_adapter *ad);
+	/** false once the transport knows the card is gone (NULL: no such knowledge) */
+	bool (*transport_alive)(struct qdma_adapter *ad);
+	volatile bool dev_gone;  /**< the card is gone: control-path waits fail at once */
+	/**
+	 * In-process tests on a stepped card only (never set by the driver): called instead of
+	 * sleeping while a control-path wait polls the card, so that the card makes progress.
+	 */
+	void (*wait_hook)(void *arg);
+	void *wait_hook_arg;
 	char name[RTE_ETH_NAME_MAX_LEN];
 };
 
@@ -246,8 +299,10 @@ qdma_ad(struct rte_eth_dev *dev)
 
 /* qdma_common.c: device-level operations shared by both roles */
 int qdma_identify(struct qdma_adapter *ad);
-int qdma_wait32(const volatile void *reg, uint32_t mask, uint32_t want, unsigned int spins,
-		unsigned int sleep_us, uint64_t timeout_us);
+int qdma_wait32(struct qdma_adapter *ad, const volatile void *reg, uint32_t mask, uint32_t want,
+		unsigned int spins, unsigned int sleep_us, uint64_t timeout_us);
+void qdma_ctl_pause(struct qdma_adapter *ad, unsigned int us);
+bool qdma_dev_gone(struct qdma_adapter *ad);
 int qdma_pf_hw_init(struct qdma_adapter *ad);
 int qdma_ind_ctxt(struct qdma_adapter *ad, unsigned int sel, unsigned int op, unsigned int qid,
 		const uint32_t *data, unsigned int nwords, uint32_t *out);
@@ -261,6 +316,8 @@ int qdma_parse_devargs(struct qdma_adapter *ad, const char *args, const char *co
 /* qdma_mbox.c: mailbox transport and the VF's requests */
 int qdma_mbox_send(struct qdma_adapter *ad, uint16_t dst, const union qdma_mbox_msg *m);
 int qdma_mbox_recv(struct qdma_adapter *ad, union qdma_mbox_msg *m, uint16_t *src);
+bool qdma_mbox_outbox_busy(struct qdma_adapter *ad);
+int qdma_mbox_vf_reset(struct qdma_adapter *ad, uint16_t func);
 void qdma_mbox_init(struct qdma_adapter *ad);
 int qdma_vf_request(struct qdma_adapter *ad, union qdma_mbox_msg *m);
 int qdma_vf_hello(struct qdma_adapter *ad);
@@ -284,6 +341,9 @@ int qdma_pf_handle_msg(struct qdma_adapter *ad, uint16_t src, union qdma_mbox_ms
 		bool *respond);
 int qdma_pf_mbox_service(struct qdma_adapter *ad, unsigned int budget);
 int qdma_pf_send_vfs(struct qdma_adapter *ad, uint8_t op, int32_t only_func);
+void qdma_pf_fire_events(struct qdma_adapter *ad);
+void qdma_pf_vf_reset(struct qdma_adapter *ad, uint16_t func);
+void qdma_pf_mbox_stop(struct qdma_adapter *ad);
 int qdma_queue_ctxt_write(struct qdma_adapter *ad, uint16_t func, uint16_t qid_hw, bool st,
 		bool c2h, unsigned int cmpt_type, const struct qdma_mbox_descq_conf *conf);
 int qdma_queue_ctxt_inv(struct qdma_adapter *ad, uint16_t qid_hw, bool st, bool c2h,

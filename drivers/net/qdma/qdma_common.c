@@ -103,21 +103,62 @@ qdma_identify(struct qdma_adapter *ad)
 }
 
 /*
+ * Is the card gone?  Once known, every control-path wait fails at once
+ * (-ENODEV) instead of running into its timeout: closing a port on a dead
+ * card takes no time.  The emulated card's transport knows when the slot
+ * connection closed; a real card that left the bus reads all-ones.
+ */
+bool
+qdma_dev_gone(struct qdma_adapter *ad)
+{
+	if (ad->dev_gone)
+		return true;
+	if (ad->transport_alive != NULL && !ad->transport_alive(ad))
+		ad->dev_gone = true;
+	else if (ad->bus == QDMA_BUS_PCI && ad->bar != NULL &&
+		 qdma_rd(ad, ad->is_vf ? QDMA_VF_VERSION : QDMA_CFG_BLOCK_ID) == UINT32_MAX)
+		ad->dev_gone = true;
+	if (ad->dev_gone)
+		QDMA_LOG(WARNING, "%s: the card is gone (%s): no more waiting for it", ad->name,
+			ad->bus == QDMA_BUS_PCI ? "its registers read all-ones" :
+						  "the slot connection is closed");
+	return ad->dev_gone;
+}
+
+/*
+ * Let time pass in a control-path wait: sleep, or on a stepped card in an
+ * in-process test, make the card progress (ad->wait_hook).
+ */
+void
+qdma_ctl_pause(struct qdma_adapter *ad, unsigned int us)
+{
+	if (ad->wait_hook != NULL)
+		ad->wait_hook(ad->wait_hook_arg);
+	else
+		rte_delay_us_sleep(us);
+}
+
+/*
  * Wait until (*reg & mask) == want: @p spins quick reads, then one read every
- * @p sleep_us; -ETIMEDOUT after @p timeout_us.  For the card's replies to the
- * control path (commands, mailbox, MM completions), never for the data path.
+ * @p sleep_us; -ETIMEDOUT after @p timeout_us, -ENODEV at once when the card
+ * is gone.  For the card's replies to the control path (commands, mailbox,
+ * MM completions), never for the data path.
  */
 int
-qdma_wait32(const volatile void *reg, uint32_t mask, uint32_t want, unsigned int spins,
-		unsigned int sleep_us, uint64_t timeout_us)
+qdma_wait32(struct qdma_adapter *ad, const volatile void *reg, uint32_t mask, uint32_t want,
+		unsigned int spins, unsigned int sleep_us, uint64_t timeout_us)
 {
 	uint64_t deadline = rte_get_timer_cycles() + rte_get_timer_hz() / 1000000 * timeout_us;
 	unsigned int n = 0;
 
+	if (ad->dev_gone)
+		return -ENODEV;
 	while ((rte_read32(reg) & mask) != want) {
 		if (rte_get_timer_cycles() > deadline)
-			return -ETIMEDOUT;
-		if (++n > spins)
+			return qdma_dev_gone(ad) ? -ENODEV : -ETIMEDOUT;
+		if (ad->wait_hook != NULL)
+			ad->wait_hook(ad->wait_hook_arg);
+		else if (++n > spins)
 			rte_delay_us_sleep(sleep_us);
 		else
 			rte_pause();
@@ -129,7 +170,7 @@ qdma_wait32(const volatile void *reg, uint32_t mask, uint32_t want, unsigned int
 static int
 ind_wait(struct qdma_adapter *ad)
 {
-	return qdma_wait32(ad->bar + QDMA_IND_CTXT_CMD, QDMA_IND_CTXT_CMD_BUSY, 0, 100, 10,
+	return qdma_wait32(ad, ad->bar + QDMA_IND_CTXT_CMD, QDMA_IND_CTXT_CMD_BUSY, 0, 100, 10,
 		QDMA_IND_TIMEOUT_US);
 }
 
@@ -161,7 +202,7 @@ qdma_ind_ctxt(struct qdma_adapter *ad, unsigned int sel, unsigned int op, unsign
 			out[i] = qdma_rd(ad, QDMA_IND_CTXT_DATA(i));
 out:
 	rte_spinlock_unlock(&ad->ind_lock);
-	if (rc < 0)
+	if (rc < 0 && rc != -ENODEV)   /* a gone card was reported once */
 		QDMA_LOG(ERR, "%s: indirect context command sel %u op %u qid %u timed out",
 			ad->name, sel, op, qid);
 	return rc;
@@ -325,7 +366,8 @@ qdma_pf_hw_init(struct qdma_adapter *ad)
  * (card, fn, token) through @p extra.  An unknown key fails the probe.
  */
 static const char *const common_keys[] = {
-	"desc_prefetch", "cmpt_desc_len", "trigger_mode", "mm_queues", NULL
+	"desc_prefetch", "cmpt_desc_len", "trigger_mode", "mm_queues",
+	"mbox_send_timeout_ms", "mbox_rate", "mbox_burst", NULL
 };
 
 struct devargs_ctx {
@@ -375,6 +417,24 @@ devarg_cb(const char *key, const char *value, void *opaque)
 		ad->nb_mmq = (uint8_t)v;
 		return 0;
 	}
+	if (strcmp(key, "mbox_send_timeout_ms") == 0) {
+		if (parse_uint(value, 60000, &v) < 0 || v == 0)
+			goto bad;
+		ad->mbox_send_timeout_ms = (uint32_t)v;
+		return 0;
+	}
+	if (strcmp(key, "mbox_rate") == 0) {
+		if (parse_uint(value, 10000000, &v) < 0)
+			goto bad;
+		ad->mbox_rate = (uint32_t)v;
+		return 0;
+	}
+	if (strcmp(key, "mbox_burst") == 0) {
+		if (parse_uint(value, 1000000, &v) < 0 || v == 0)
+			goto bad;
+		ad->mbox_burst = (uint32_t)v;
+		return 0;
+	}
 	if (strcmp(key, "trigger_mode") == 0) {
 		if (parse_uint(value, 5, &v) < 0)
 			goto bad;
@@ -392,7 +452,7 @@ int
 qdma_parse_devargs(struct qdma_adapter *ad, const char *args, const char *const *extra_keys,
 		int (*extra)(const char *key, const char *value, void *opaque), void *opaque)
 {
-	const char *keys[16];
+	const char *keys[24];
 	struct rte_kvargs *kv;
 	struct devargs_ctx c = { ad, extra, opaque };
 	unsigned int n = 0;
@@ -402,17 +462,21 @@ qdma_parse_devargs(struct qdma_adapter *ad, const char *args, const char *const 
 	ad->cmpt_sz = QDMA_CMPT_SZ_8B;
 	ad->trig_mode = QDMA_CMPT_TRIG_USER_TIMER;
 	ad->desc_prefetch = false;
+	ad->mbox_send_timeout_ms = QDMA_MBOX_SEND_TIMEOUT_MS;
+	ad->mbox_rate = QDMA_MBOX_RATE;
+	ad->mbox_burst = QDMA_MBOX_BURST;
 	if (args == NULL || args[0] == '\0')
 		return 0;
 	for (unsigned int i = 0; common_keys[i] != NULL; i++)
 		keys[n++] = common_keys[i];
-	for (unsigned int i = 0; extra_keys != NULL && extra_keys[i] != NULL && n < 15; i++)
+	for (unsigned int i = 0; extra_keys != NULL && extra_keys[i] != NULL && n < 23; i++)
 		keys[n++] = extra_keys[i];
 	keys[n] = NULL;
 	kv = rte_kvargs_parse(args, keys);
 	if (kv == NULL) {
 		QDMA_LOG(ERR, "%s: cannot parse devargs '%s' (unknown key? valid: "
-			"desc_prefetch, cmpt_desc_len, trigger_mode, mm_queues%s)", ad->name, args,
+			"desc_prefetch, cmpt_desc_len, trigger_mode, mm_queues, mbox_send_timeout_ms, "
+			"mbox_rate, mbox_burst%s)", ad->name, args,
 			extra_keys ? ", card, fn, token, num_vfs, grants" : "");
 		return -EINVAL;
 	}

@@ -544,7 +544,8 @@ qdma_tx_queue_stop(struct rte_eth_dev *dev, uint16_t qid)
 	if (q == NULL)
 		return -EINVAL;
 	if (q->started) {
-		qdma_txq_drain(q, 100);
+		if (!ad->dev_gone)
+			qdma_txq_drain(q, 100);
 		own_ctxt_inv(ad, q->qid_hw, false);
 	}
 	q->started = false;
@@ -867,19 +868,23 @@ qdma_eth_uninit(struct rte_eth_dev *dev)
 		rte_eal_alarm_cancel(error_poll_alarm, ad);
 	intr_unregister(ad);
 	if (ad->is_vf) {
-		if (!ad->pf_gone && ad->qmax > 0)
+		if (!ad->pf_gone && !ad->dev_gone && ad->qmax > 0)
 			qdma_vf_qreq(ad, 0);
-		qdma_vf_bye(ad);
+		if (!ad->dev_gone)
+			qdma_vf_bye(ad);
 	} else if (ad->pf != NULL) {
 		struct qdma_pf *pf = ad->pf;
 
-		qdma_pf_send_vfs(ad, QDMA_MBOX_OP_PF_BYE, -1);
+		if (!ad->dev_gone)
+			qdma_pf_send_vfs(ad, QDMA_MBOX_OP_PF_BYE, -1);
+		qdma_pf_mbox_stop(ad);
 		rte_spinlock_lock(&ad->mbox_lock);
 		qdma_pf_release_vfs(ad);
 		qdma_fn_window_set(ad, ad->func_id, 0, -1, NULL);
 		qdma_fmap_write(ad, ad->func_id, 0, 0);
 		ad->pf = NULL;   /* a service call still waiting for the lock sees this */
 		rte_spinlock_unlock(&ad->mbox_lock);
+		qdma_pf_mbox_stop(ad);   /* an alarm set by a service call that raced us */
 		rte_free(pf);
 	}
 	ad->qbase = -1;
@@ -895,6 +900,10 @@ qdma_dev_close(struct rte_eth_dev *dev)
 {
 	if (rte_eal_process_type() != RTE_PROC_PRIMARY)
 		return 0;
+	/* a dead card is noticed once, here: nothing below waits for it then */
+	if (qdma_dev_gone(qdma_ad(dev)))
+		QDMA_LOG(NOTICE, "%s: the card is gone: closing without waiting for it",
+			qdma_ad(dev)->name);
 	qdma_dev_stop(dev);
 	qdma_mm_release(qdma_ad(dev));
 	for (uint16_t i = 0; i < dev->data->nb_rx_queues; i++)

@@ -32,8 +32,28 @@ mbox_cmd(struct qdma_adapter *ad, uint32_t cmd)
 		(void)qdma_rd(ad, mb_off(ad, QDMA_MBOX_FN_STATUS));
 		return 0;
 	}
-	return qdma_wait32(ad->bar + mb_off(ad, QDMA_MBOX_FN_CMD), UINT32_MAX, 0, 200, 5,
+	return qdma_wait32(ad, ad->bar + mb_off(ad, QDMA_MBOX_FN_CMD), UINT32_MAX, 0, 200, 5,
 		100 * 1000);
+}
+
+/* PF: is our outbox still holding a message its target has not consumed? */
+bool
+qdma_mbox_outbox_busy(struct qdma_adapter *ad)
+{
+	return (qdma_rd(ad, mb_off(ad, QDMA_MBOX_FN_STATUS)) & QDMA_MBOX_FN_STATUS_O_MSG) != 0;
+}
+
+/*
+ * PF: reset the mailbox of VF @p func (FN_CMD.vf_reset with TARGET_FN, a
+ * placeholder bit on the IP, qdma-reference 4.1; emulation convention 4):
+ * its inbox is emptied and our outbox message to it withdrawn.
+ * Caller holds mbox_lock.
+ */
+int
+qdma_mbox_vf_reset(struct qdma_adapter *ad, uint16_t func)
+{
+	qdma_wr(ad, mb_off(ad, QDMA_MBOX_FN_TARGET), func);
+	return mbox_cmd(ad, QDMA_MBOX_FN_CMD_VF_RESET);
 }
 
 /*
@@ -136,7 +156,7 @@ qdma_vf_handle_pf_msg(struct qdma_adapter *ad, union qdma_mbox_msg *m)
 		qdma_mbox_msg_make_rsp(&rsp, ad->func_id, 0);
 		/* best effort: our outbox is free unless a request is in flight */
 		for (unsigned int i = 0; i < 1000 && qdma_mbox_send(ad, 0, &rsp) == -EBUSY; i++)
-			rte_delay_us_sleep(10);
+			qdma_ctl_pause(ad, 10);
 		/* the application hears of it once the mailbox lock is released
 		 * (its callback may well stop or reset the port) */
 		if (op == QDMA_MBOX_OP_PF_BYE) {
@@ -185,7 +205,7 @@ qdma_vf_request(struct qdma_adapter *ad, union qdma_mbox_msg *m)
 	union qdma_mbox_msg r;
 	int rc;
 
-	if (ad->pf_gone)
+	if (ad->pf_gone || ad->dev_gone)
 		return -ENODEV;
 	m->hdr.src_func_id = ad->func_id;
 	m->hdr.dst_func_id = 0;
@@ -201,7 +221,7 @@ qdma_vf_request(struct qdma_adapter *ad, union qdma_mbox_msg *m)
 		if (rte_get_timer_cycles() > deadline)
 			break;
 		rte_spinlock_unlock(&ad->mbox_lock);
-		rte_delay_us_sleep(50);
+		qdma_ctl_pause(ad, 50);
 		rte_spinlock_lock(&ad->mbox_lock);
 	}
 	if (rc < 0)
@@ -230,7 +250,7 @@ qdma_vf_request(struct qdma_adapter *ad, union qdma_mbox_msg *m)
 			break;
 		}
 		rte_spinlock_unlock(&ad->mbox_lock);
-		rte_delay_us_sleep(20);
+		qdma_ctl_pause(ad, 20);
 		rte_spinlock_lock(&ad->mbox_lock);
 	}
 fail:
@@ -352,7 +372,10 @@ qdma_vf_bye(struct qdma_adapter *ad)
 		return;
 	qdma_mbox_msg_init(&m, QDMA_MBOX_OP_VF_BYE, ad->func_id, 0);
 	rte_spinlock_lock(&ad->mbox_lock);
-	for (unsigned int i = 0; i < 2000 && qdma_mbox_send(ad, 0, &m) == -EBUSY; i++)
-		rte_delay_us_sleep(50);
+	for (unsigned int i = 0; i < 2000 && qdma_mbox_send(ad, 0, &m) == -EBUSY; i++) {
+		if (ad->dev_gone)
+			break;
+		qdma_ctl_pause(ad, 50);
+	}
 	rte_spinlock_unlock(&ad->mbox_lock);
 }

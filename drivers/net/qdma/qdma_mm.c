@@ -238,12 +238,12 @@ rte_pmd_qdma_mm_poll(uint16_t port_id, uint16_t mmq, bool write)
 
 /* Wait until everything posted on @p d is done. */
 static int
-mm_wait(struct qdma_mm_ring *d)
+mm_wait(struct qdma_adapter *ad, struct qdma_mm_ring *d)
 {
 	/* the card's cidx, within the status descriptor's first word */
 	const unsigned int sh = 8 * offsetof(struct qdma_status_desc, cidx);
 
-	return qdma_wait32(d->status, 0xFFFFu << sh, (uint32_t)d->pidx << sh, 1000, 2,
+	return qdma_wait32(ad, d->status, 0xFFFFu << sh, (uint32_t)d->pidx << sh, 1000, 2,
 		(uint64_t)MM_SYNC_TIMEOUT_MS * 1000);
 }
 
@@ -260,10 +260,10 @@ mm_sync(uint16_t port_id, uint16_t mmq, bool write, uint64_t card_addr, uint64_t
 		return rc;
 	d = &m->dir[write ? 0 : 1];
 	rc = mm_post(d, write, card_addr, iova, len);
-	if (rc == -ENOSPC && (rc = mm_wait(d)) == 0)
+	if (rc == -ENOSPC && (rc = mm_wait(ad, d)) == 0)
 		rc = mm_post(d, write, card_addr, iova, len);
 	if (rc == 0) {
-		rc = mm_wait(d);
+		rc = mm_wait(ad, d);
 		if (rc == 0)
 			d->done = d->pidx;
 		else

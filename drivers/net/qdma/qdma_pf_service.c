@@ -10,11 +10,34 @@
  * granted window, QCTXT_RD/CLR/INV are ownership-checked, interrupt-ring
  * contexts are refused (their rings have no owner the PF could check).
  * A refused request is answered with an error status and changes nothing.
+ *
+ * One VF must not hold up the others (the PF has one outbox for all VFs):
+ *  - no VF is waited for: answers and notices wait in a per-function slot
+ *    and enter the outbox, in order, whenever it is free (the service and a
+ *    retry alarm move them; the reference retries its sends from a 1 ms
+ *    alarm too);
+ *  - a VF that leaves the PF's message unconsumed for the send timeout has
+ *    its mailbox reset by the PF (FN_CMD.vf_reset), loses its window and is
+ *    quarantined until its function is reset (its messages are ignored):
+ *    counted (send_timeouts, resets) and reported (VF_EVT_STUCK).  No other
+ *    VF's answer waits longer than one send timeout;
+ *  - each VF has a token bucket (devargs mbox_rate, mbox_burst): messages
+ *    beyond it are dropped unanswered, counted, reported once per burst
+ *    (VF_EVT_FLOOD) and logged at most once a second;
+ *  - a VF whose function is reset (FLR, the slot's disconnect or revoke)
+ *    is announced by the card as a VF_BYE with status
+ *    QDMA_MBOX_BYE_ST_FN_RESET: its window, contexts and FMAP are released
+ *    (counted in resets, reported as VF_EVT_GONE).
+ * vf_event runs after the mailbox lock is released; the other hooks run
+ * with it held.
  */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include <inttypes.h>
+
+#include <rte_alarm.h>
 #include <rte_cycles.h>
 
 #include "qdma.h"
@@ -26,13 +49,63 @@ int
 qdma_pf_init_state(struct qdma_adapter *ad)
 {
 	struct qdma_pf *pf = ad->pf;
+	uint64_t hz = rte_get_timer_hz();
 
+	pf->rate = ad->mbox_rate;
+	pf->burst = ad->mbox_burst ? ad->mbox_burst : QDMA_MBOX_BURST;
+	pf->send_timeout = hz / 1000 * (ad->mbox_send_timeout_ms ? ad->mbox_send_timeout_ms :
+		QDMA_MBOX_SEND_TIMEOUT_MS);
 	for (unsigned int f = 0; f < QDMA_MAX_FUNCS; f++) {
 		memset(&pf->fn[f], 0, sizeof(pf->fn[f]));
 		pf->fn[f].qbase = -1;
+		pf->fn[f].tokens = pf->burst;
 	}
+	pf->out_fn = -1;
 	pf->num_qs = ad->cap.num_qs;
 	return 0;
+}
+
+/* ------------------------------------------------------- owner events */
+
+/* Queue an event for policy.vf_event.  Caller holds mbox_lock. */
+static void
+evt_push(struct qdma_pf *pf, uint16_t func, enum rte_pmd_qdma_vf_event ev)
+{
+	if (pf->evq_len >= RTE_DIM(pf->evq)) {
+		pf->evq_lost++;
+		return;
+	}
+	pf->evq[pf->evq_len].func = func;
+	pf->evq[pf->evq_len].ev = (uint8_t)ev;
+	pf->evq_len++;
+}
+
+/* Deliver queued events to policy.vf_event; called without mbox_lock. */
+void
+qdma_pf_fire_events(struct qdma_adapter *ad)
+{
+	struct qdma_pf_evt evq[QDMA_PF_EVQ_LEN];
+	void (*hook)(void *, uint16_t, uint16_t, enum rte_pmd_qdma_vf_event);
+	unsigned int n;
+	uint16_t port;
+	void *arg;
+
+	if (ad->pf == NULL || __atomic_load_n(&ad->pf->evq_len, __ATOMIC_RELAXED) == 0)
+		return;
+	rte_spinlock_lock(&ad->mbox_lock);
+	if (ad->pf == NULL) {
+		rte_spinlock_unlock(&ad->mbox_lock);
+		return;
+	}
+	n = ad->pf->evq_len;
+	memcpy(evq, ad->pf->evq, n * sizeof(evq[0]));
+	ad->pf->evq_len = 0;
+	hook = ad->pf->policy.vf_event;
+	arg = ad->pf->policy_arg;
+	port = ad->eth->data->port_id;
+	rte_spinlock_unlock(&ad->mbox_lock);
+	for (unsigned int i = 0; hook != NULL && i < n; i++)
+		hook(arg, port, evq[i].func, (enum rte_pmd_qdma_vf_event)evq[i].ev);
 }
 
 /* ------------------------------------------------------------ resources */
@@ -349,19 +422,255 @@ check_descq(struct qdma_adapter *ad, bool st, bool c2h, unsigned int cmpt_type,
 	return ST_OK;
 }
 
+/* ------------------------------------------------------------ the outbox */
+
+/* Forget the message waiting for @p func (it left, or was reset). */
 static void
-vf_gone(struct qdma_adapter *ad, uint16_t src)
+outbox_unqueue(struct qdma_pf *pf, uint16_t func)
+{
+	unsigned int i, n = 0;
+
+	if (!pf->fn[func].pend)
+		return;
+	pf->fn[func].pend = false;
+	for (i = 0; i < pf->sendq_len; i++) {
+		uint16_t f = pf->sendq[(pf->sendq_head + i) % QDMA_MAX_FUNCS];
+
+		if (f != func)
+			pf->sendq[(pf->sendq_head + n++) % QDMA_MAX_FUNCS] = f;
+	}
+	pf->sendq_len = n;
+}
+
+/* Withdraw whatever the PF has for @p func: queued or in the outbox. */
+static void
+outbox_withdraw(struct qdma_adapter *ad, uint16_t func)
+{
+	struct qdma_pf *pf = ad->pf;
+
+	outbox_unqueue(pf, func);
+	if (pf->out_fn == func) {
+		if (qdma_mbox_outbox_busy(ad))
+			qdma_mbox_vf_reset(ad, func);
+		pf->out_fn = -1;
+	}
+}
+
+/*
+ * Queue @p m for @p dst.  One slot per function: a VF has one request in
+ * flight; if it sends another before reading the answer, the older answer
+ * is replaced (and counted as dropped).
+ */
+static void
+outbox_queue(struct qdma_adapter *ad, uint16_t dst, const union qdma_mbox_msg *m)
+{
+	struct qdma_pf *pf = ad->pf;
+	struct qdma_fn_entry *e = &pf->fn[dst];
+
+	if (e->pend) {
+		e->dropped++;
+		pf->mbox_dropped++;
+	} else {
+		pf->sendq[(pf->sendq_head + pf->sendq_len) % QDMA_MAX_FUNCS] = dst;
+		pf->sendq_len++;
+		e->pend = true;
+	}
+	e->pend_msg = *m;
+}
+
+static void vf_gone(struct qdma_adapter *ad, uint16_t src, bool withdraw);
+
+/* @p func left the PF's message unconsumed for the send timeout: reset it. */
+static void
+vf_stuck(struct qdma_adapter *ad, uint16_t func, uint64_t now)
+{
+	struct qdma_pf *pf = ad->pf;
+	struct qdma_fn_entry *e = &pf->fn[func];
+
+	e->send_timeouts++;
+	e->resets++;
+	outbox_unqueue(pf, func);
+	qdma_mbox_vf_reset(ad, func);
+	pf->out_fn = -1;
+	if (qdma_mbox_outbox_busy(ad)) {
+		/* the card did not release the outbox: give it another timeout */
+		pf->out_fn = func;
+		pf->out_tsc = now;
+	}
+	vf_gone(ad, func, true);
+	e->quarantined = true;
+	evt_push(pf, func, RTE_PMD_QDMA_VF_EVT_STUCK);
+	QDMA_MBOX_LOG(WARNING, "%s: VF function %u did not read the PF's message within %" PRIu64
+		" ms: its mailbox was reset, its queues released; ignored until it is reset",
+		ad->name, func, pf->send_timeout * 1000 / rte_get_timer_hz());
+}
+
+/*
+ * Move waiting messages into the outbox while it is free; recover it from
+ * a VF that does not consume.  Never waits for a VF.  Caller holds
+ * mbox_lock.  Returns true while something is still waiting or in flight.
+ */
+static bool
+outbox_flush(struct qdma_adapter *ad)
+{
+	struct qdma_pf *pf = ad->pf;
+
+	while (pf->sendq_len > 0 || pf->out_fn >= 0) {
+		uint64_t now = rte_get_timer_cycles();
+		struct qdma_fn_entry *e;
+		uint16_t dst;
+		int rc;
+
+		if (ad->dev_gone)
+			return false;
+		if (qdma_mbox_outbox_busy(ad)) {
+			if (pf->out_fn < 0) {       /* not ours (a previous owner's): time it */
+				pf->out_fn = (int32_t)QDMA_MAX_FUNCS;
+				pf->out_tsc = now;
+			}
+			if (now - pf->out_tsc < pf->send_timeout)
+				return true;
+			if (pf->out_fn < (int32_t)QDMA_MAX_FUNCS) {
+				vf_stuck(ad, (uint16_t)pf->out_fn, now);
+			} else {
+				pf->out_fn = -1;
+				pf->mbox_dropped++;
+			}
+			continue;
+		}
+		pf->out_fn = -1;
+		if (pf->sendq_len == 0)
+			break;
+		dst = pf->sendq[pf->sendq_head];
+		pf->sendq_head = (pf->sendq_head + 1) % QDMA_MAX_FUNCS;
+		pf->sendq_len--;
+		e = &pf->fn[dst];
+		e->pend = false;
+		rc = qdma_mbox_send(ad, dst, &e->pend_msg);
+		if (rc == 0) {
+			pf->out_fn = dst;
+			pf->out_tsc = now;
+			pf->mbox_tx++;
+			e->tx++;
+		} else {
+			pf->mbox_dropped++;
+			e->dropped++;
+		}
+	}
+	return false;
+}
+
+static void
+retry_alarm(void *arg)
+{
+	struct qdma_adapter *ad = arg;
+
+	if (ad->pf != NULL)
+		__atomic_store_n(&ad->pf->retry_armed, false, __ATOMIC_RELAXED);
+	qdma_pf_mbox_service(ad, 64);
+}
+
+/* ------------------------------------------------------------ VF state */
+
+/*
+ * @p src is offline: its window, contexts and FMAP are released.  With
+ * @p withdraw, whatever the PF still has for it is withdrawn too (it left or
+ * was reset); without (the PF going away), a PF_BYE to it stays.
+ */
+static void
+vf_gone(struct qdma_adapter *ad, uint16_t src, bool withdraw)
 {
 	struct qdma_pf *pf = ad->pf;
 	struct qdma_fn_entry *e = &pf->fn[src];
 	bool was = e->online;
 
+	if (withdraw)
+		outbox_withdraw(ad, src);
+	else
+		outbox_unqueue(pf, src);
 	memset(e->active, 0, sizeof(e->active));
 	qdma_fn_window_set(ad, src, 0, -1, NULL);
 	qdma_fmap_write(ad, src, 0, 0);
 	e->online = false;
 	if (was && pf->policy.vf_bye != NULL)
 		pf->policy.vf_bye(pf->policy_arg, ad->eth->data->port_id, src);
+}
+
+/*
+ * VF function @p func was reset (FLR, slot disconnect/revoke, numvfs): its
+ * mailbox is fresh, its queues are stopped.  Release what the PF holds for
+ * it and tell the owner.  Caller holds mbox_lock.
+ */
+void
+qdma_pf_vf_reset(struct qdma_adapter *ad, uint16_t func)
+{
+	struct qdma_pf *pf = ad->pf;
+	struct qdma_fn_entry *e = &pf->fn[func];
+	bool known = e->online || e->qbase >= 0 || e->quarantined || e->pend ||
+		     pf->out_fn == func;
+
+	e->quarantined = false;
+	e->flooding = false;
+	e->tokens = pf->burst;
+	if (!known)
+		return;    /* nothing of it here: nothing to report */
+	e->resets++;
+	vf_gone(ad, func, true);
+	evt_push(pf, func, RTE_PMD_QDMA_VF_EVT_GONE);
+	QDMA_MBOX_LOG(NOTICE, "%s: VF function %u was reset: its queues and window are released",
+		ad->name, func);
+}
+
+/*
+ * Rate limit and quarantine, before a message is looked at.  The card's
+ * reset notice always passes.  Caller holds mbox_lock.
+ */
+static bool
+admit(struct qdma_adapter *ad, uint16_t src, const union qdma_mbox_msg *m)
+{
+	struct qdma_pf *pf = ad->pf;
+	struct qdma_fn_entry *e;
+	uint64_t now, hz, add;
+
+	if (src >= QDMA_MAX_FUNCS || src == ad->func_id)
+		return true;   /* refused by qdma_pf_handle_msg */
+	e = &pf->fn[src];
+	if (m->hdr.op == QDMA_MBOX_OP_VF_BYE && m->hdr.status == QDMA_MBOX_BYE_ST_FN_RESET)
+		return true;
+	if (e->quarantined)
+		goto drop;
+	if (pf->rate == 0)
+		return true;
+	now = rte_get_timer_cycles();
+	hz = rte_get_timer_hz();
+	add = (now - e->tb_tsc) * pf->rate / hz;
+	if (add > 0) {
+		e->tokens = add >= pf->burst - e->tokens ? pf->burst : e->tokens + (uint32_t)add;
+		e->tb_tsc = e->tokens == pf->burst ? now : e->tb_tsc + add * hz / pf->rate;
+	}
+	if (e->tokens == pf->burst)
+		e->flooding = false;   /* quiet long enough: a new burst is a new event */
+	if (e->tokens > 0) {
+		e->tokens--;
+		return true;
+	}
+	if (!e->flooding) {
+		e->flooding = true;
+		evt_push(pf, src, RTE_PMD_QDMA_VF_EVT_FLOOD);
+	}
+	pf->flood_unlogged++;
+	if (now - pf->flood_log_tsc > hz) {
+		QDMA_MBOX_LOG(WARNING, "%s: VF function %u sends beyond its rate (%u/s, burst %u): "
+			"%" PRIu64 " message(s) dropped since the last report", ad->name, src,
+			pf->rate, pf->burst, pf->flood_unlogged);
+		pf->flood_log_tsc = now;
+		pf->flood_unlogged = 0;
+	}
+drop:
+	e->msgs++;
+	e->dropped++;
+	pf->mbox_dropped++;
+	return false;
 }
 
 /*
@@ -390,10 +699,14 @@ qdma_pf_handle_msg(struct qdma_adapter *ad, uint16_t src, union qdma_mbox_msg *m
 
 	switch (op) {
 	case QDMA_MBOX_OP_VF_BYE:
-		vf_gone(ad, src);
+		/* the card's notice of a reset (a VF faking it resets only itself) */
+		if (m->hdr.status == QDMA_MBOX_BYE_ST_FN_RESET)
+			qdma_pf_vf_reset(ad, src);
+		else
+			vf_gone(ad, src, true);
 		return ST_OK;
 	case QDMA_MBOX_OP_PF_RESET_VF_BYE:
-		vf_gone(ad, src);
+		vf_gone(ad, src, true);
 		*respond = true;
 		break;
 	case QDMA_MBOX_OP_RSP | QDMA_MBOX_OP_RESET_PREPARE:
@@ -590,6 +903,7 @@ qdma_pf_handle_msg(struct qdma_adapter *ad, uint16_t src, union qdma_mbox_msg *m
 		/* unknown op (or a response we never asked for): ignored */
 		*respond = false;
 		pf->mbox_dropped++;
+		e->dropped++;
 		return QDMA_MBOX_ERR_INV_MSG;
 	}
 reply:
@@ -613,29 +927,20 @@ qdma_pf_release_vfs(struct qdma_adapter *ad)
 		const struct qdma_fn_entry *e = &ad->pf->fn[f];
 
 		if (f != ad->func_id && (e->online || e->qbase >= 0))
-			vf_gone(ad, (uint16_t)f);
+			vf_gone(ad, (uint16_t)f, false);
 	}
 }
 
-/* Send @p m to @p dst, waiting (bounded) for our outbox to be free. */
-static int
-pf_send(struct qdma_adapter *ad, uint16_t dst, const union qdma_mbox_msg *m)
+/* Arm the outbox retry alarm (interrupt mode: nobody else calls the service). */
+static void
+retry_arm(struct qdma_adapter *ad)
 {
-	/* bounded: a VF that never consumes our messages must not stall the
-	 * service (the outbox is one register set for all VFs) */
-	uint64_t deadline = rte_get_timer_cycles() + rte_get_timer_hz() / 200; /* 5 ms */
-	int rc;
+	struct qdma_pf *pf = ad->pf;
 
-	while ((rc = qdma_mbox_send(ad, dst, m)) == -EBUSY) {
-		if (rte_get_timer_cycles() > deadline)
-			break;
-		rte_delay_us_sleep(10);
-	}
-	if (rc == 0)
-		ad->pf->mbox_tx++;
-	else
-		ad->pf->mbox_dropped++;
-	return rc;
+	if (pf->mbox_poll || __atomic_exchange_n(&pf->retry_armed, true, __ATOMIC_RELAXED))
+		return;
+	if (rte_eal_alarm_set(QDMA_MBOX_RETRY_US, retry_alarm, ad) < 0)
+		__atomic_store_n(&pf->retry_armed, false, __ATOMIC_RELAXED);
 }
 
 int
@@ -643,17 +948,18 @@ qdma_pf_mbox_service(struct qdma_adapter *ad, unsigned int budget)
 {
 	union qdma_mbox_msg m;
 	unsigned int n = 0;
+	bool respond, waiting;
 	uint16_t src;
-	bool respond;
 	int rc;
 
 	if (ad->is_vf)
 		return -ENOTSUP;
 	rte_spinlock_lock(&ad->mbox_lock);
-	if (ad->pf == NULL) {    /* the port is closing */
+	if (ad->pf == NULL || ad->dev_gone) {    /* the port is closing / the card is gone */
 		rte_spinlock_unlock(&ad->mbox_lock);
 		return -ENODEV;
 	}
+	outbox_flush(ad);
 	while (n < budget) {
 		rc = qdma_mbox_recv(ad, &m, &src);
 		if (rc == 0)
@@ -661,23 +967,40 @@ qdma_pf_mbox_service(struct qdma_adapter *ad, unsigned int budget)
 		n++;
 		if (rc < 0) {
 			ad->pf->mbox_dropped++;
+			if (ad->dev_gone)
+				break;
 			continue;
 		}
 		ad->pf->mbox_rx++;
+		if (!admit(ad, src, &m))
+			continue;
 		qdma_pf_handle_msg(ad, src, &m, &respond);
-		if (respond)
-			pf_send(ad, src, &m);
+		if (respond) {
+			outbox_queue(ad, src, &m);
+			outbox_flush(ad);
+		}
 	}
+	waiting = outbox_flush(ad);
+	if (waiting)
+		retry_arm(ad);
 	rte_spinlock_unlock(&ad->mbox_lock);
+	qdma_pf_fire_events(ad);
 	return (int)n;
 }
 
-/* Send a PF->VF notice to @p only_func, or to every online VF (-1). */
+/*
+ * Send a PF->VF notice to @p only_func, or to every online VF (-1), and wait
+ * (bounded by about one send timeout, without the lock) until they entered
+ * the outbox; what is left goes out with later service calls.  Returns the
+ * number of notices queued.
+ */
 int
 qdma_pf_send_vfs(struct qdma_adapter *ad, uint8_t op, int32_t only_func)
 {
 	union qdma_mbox_msg m;
+	uint64_t deadline;
 	int sent = 0;
+	bool waiting;
 
 	if (ad->is_vf || ad->pf == NULL)
 		return -ENOTSUP;
@@ -688,9 +1011,30 @@ qdma_pf_send_vfs(struct qdma_adapter *ad, uint8_t op, int32_t only_func)
 		if (only_func >= 0 && (uint32_t)only_func != f)
 			continue;
 		qdma_mbox_msg_init(&m, op, ad->func_id, (uint16_t)f);
-		if (pf_send(ad, (uint16_t)f, &m) == 0)
-			sent++;
+		outbox_queue(ad, (uint16_t)f, &m);
+		sent++;
 	}
+	deadline = rte_get_timer_cycles() + ad->pf->send_timeout + rte_get_timer_hz() / 100;
+	for (;;) {
+		waiting = ad->pf->sendq_len > 0 && outbox_flush(ad);
+		if (!waiting || rte_get_timer_cycles() > deadline || ad->dev_gone)
+			break;
+		rte_spinlock_unlock(&ad->mbox_lock);
+		qdma_ctl_pause(ad, 20);
+		rte_spinlock_lock(&ad->mbox_lock);
+		if (ad->pf == NULL)
+			break;
+	}
+	if (ad->pf != NULL && waiting)
+		retry_arm(ad);
 	rte_spinlock_unlock(&ad->mbox_lock);
+	qdma_pf_fire_events(ad);
 	return sent;
+}
+
+/* The service stops (port closing): no retry alarm may run after this. */
+void
+qdma_pf_mbox_stop(struct qdma_adapter *ad)
+{
+	rte_eal_alarm_cancel(retry_alarm, ad);
 }

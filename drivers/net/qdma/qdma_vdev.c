@@ -169,13 +169,41 @@ notice_handler(void *arg)
 		QDMA_LOG(NOTICE, "%s: the card removed this function (reason %u)", ad->name,
 			n.reason);
 		ad->pf_gone = true;
+		ad->dev_gone = true;
 		rte_eth_dev_callback_process(ad->eth, RTE_ETH_EVENT_INTR_RMV, NULL);
 	}
 	if (rc < 0 && !ad->pf_gone) {
 		QDMA_LOG(NOTICE, "%s: the card went away", ad->name);
 		ad->pf_gone = true;
+		ad->dev_gone = true;
 		rte_eth_dev_callback_process(ad->eth, RTE_ETH_EVENT_INTR_RMV, NULL);
 	}
+	if (rc < 0)
+		ad->dev_gone = true;
+}
+
+/*
+ * Is the slot connection still up?  A removal notice or a closed
+ * connection means the function (or the whole card) is gone: its BAR is
+ * dead memory from then on.  A notice taken here is still reported to the
+ * application (RTE_ETH_EVENT_INTR_RMV, delivered with the VF's next events).
+ */
+static bool
+slot_alive(struct qdma_adapter *ad)
+{
+	struct vslot_notice n;
+	int rc;
+
+	if (ad->slot == NULL)
+		return false;
+	rc = vslot_client_poll_notice(ad->slot, &n);
+	if (rc == 0)
+		return true;
+	if (!ad->pf_gone) {
+		ad->pf_gone = true;
+		__atomic_fetch_or(&ad->pending_events, QDMA_EVT_RMV, __ATOMIC_RELAXED);
+	}
+	return false;
 }
 
 struct slot_priv {
@@ -207,6 +235,8 @@ slot_close(struct qdma_adapter *ad)
 	}
 	ad->bar = NULL;
 	ad->user_bar = NULL;
+	ad->transport_alive = NULL;
+	ad->dev_gone = true;
 }
 
 static struct rte_intr_handle *
@@ -253,6 +283,7 @@ qdma_vdev_probe(struct rte_vdev_device *vdev)
 	snprintf(ad->name, sizeof(ad->name), "%s", name);
 	ad->bus = QDMA_BUS_SLOT;
 	ad->transport_close = slot_close;
+	ad->transport_alive = slot_alive;
 	rc = qdma_parse_devargs(ad, rte_vdev_device_args(vdev), slot_keys, slot_arg, &a);
 	if (rc < 0)
 		goto fail;
@@ -360,6 +391,7 @@ RTE_PMD_REGISTER_VDEV(net_qdma, qdma_vdev_drv);
 RTE_PMD_REGISTER_PARAM_STRING(net_qdma,
 	"card=<socket> fn=pf|vf<N> token=<n> num_vfs=<n> grants=<t0>:<t1>:... "
 	"mm_queues=<n> desc_prefetch=0|1 "
+	"mbox_send_timeout_ms=<ms> mbox_rate=<msgs/s> mbox_burst=<n> "
 	"cmpt_desc_len=8|16|32|64 "
 	"trigger_mode=0..5");
 

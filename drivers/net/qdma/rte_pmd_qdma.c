@@ -120,6 +120,12 @@ rte_pmd_qdma_fn_state(uint16_t port_id, uint16_t func_id, struct rte_pmd_qdma_fn
 	st->active_h2c = e->active[QDMA_MBOX_QTYPE_H2C];
 	st->active_c2h = e->active[QDMA_MBOX_QTYPE_C2H];
 	st->active_cmpt = e->active[QDMA_MBOX_QTYPE_CMPT];
+	st->mbox_rx = e->msgs;
+	st->mbox_tx = e->tx;
+	st->mbox_rejected = e->rejects;
+	st->mbox_dropped = e->dropped;
+	st->send_timeouts = e->send_timeouts;
+	st->resets = e->resets;
 	return 0;
 }
 
@@ -179,8 +185,20 @@ numvfs(uint16_t port_id, int set, unsigned int *n, bool total)
 	if (ad == NULL)
 		return rc;
 	if (ad->bus == QDMA_BUS_SLOT)
-		return qdma_slot_numvfs(ad, set, n, total);
-	return qdma_pci_numvfs(ad, set, n, total);
+		rc = qdma_slot_numvfs(ad, set, n, total);
+	else
+		rc = qdma_pci_numvfs(ad, set, n, total);
+	if (rc == 0 && set >= 0) {
+		/* VFs beyond the new count no longer exist: each one is a VF reset */
+		rte_spinlock_lock(&ad->mbox_lock);
+		for (unsigned int f = QDMA_VF_FUNC_BASE + (unsigned int)set; ad->pf != NULL &&
+				f < QDMA_MAX_FUNCS; f++)
+			if (f != ad->func_id)
+				qdma_pf_vf_reset(ad, (uint16_t)f);
+		rte_spinlock_unlock(&ad->mbox_lock);
+		qdma_pf_fire_events(ad);
+	}
+	return rc;
 }
 
 int

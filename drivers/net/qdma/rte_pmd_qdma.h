@@ -86,8 +86,19 @@ struct rte_pmd_qdma_policy {
 			enum rte_pmd_qdma_vf_event ev);
 };
 /*
- * Hooks run with the PF's mailbox lock held: they must not call back into
- * rte_pmd_qdma_*() functions of the same port.
+ * vf_hello, vf_bye, queue_request and ctxt_request run with the PF's
+ * mailbox lock held: they must not call back into rte_pmd_qdma_*()
+ * functions of the same port.  vf_event runs after the lock is released
+ * (on the thread that served the mailbox or changed numvfs) and may call
+ * them.
+ *
+ * Devargs of the PF's service: mbox_send_timeout_ms (default 250): a VF
+ * that leaves a PF message unconsumed that long is reset
+ * (::RTE_PMD_QDMA_VF_EVT_STUCK) and its messages are ignored until its
+ * function is reset; mbox_rate (messages/s per VF, default 2000, 0 = no
+ * limit) and mbox_burst (default 512): a VF's token bucket, beyond which its
+ * messages are dropped unanswered (::RTE_PMD_QDMA_VF_EVT_FLOOD, once per
+ * burst).
  */
 
 /** Install (or with @p policy NULL remove) the policy hooks. PF only. */

@@ -38,6 +38,8 @@ import tempfile
 import time
 
 LOCK = "/run/lock/svff-test-libvirtd.lock"
+# pid files a privileged libvirtd's drivers lock (fcntl) while it runs
+DRIVER_PIDFILES = ("/run/libvirt/qemu/driver.pid", "/run/libvirt/network/driver.pid")
 VIRTLOGD_SOCK = "/run/libvirt/virtlogd-sock"
 DOMAIN_PREFIX = "svfft-"
 QEMU = "qemu-system-x86_64"
@@ -143,6 +145,38 @@ class PrivateLibvirtd:
             os.chown("/dev/kvm", 0, gid)
             os.chmod("/dev/kvm", stat.S_IMODE(st.st_mode) | 0o060)
 
+    @staticmethod
+    def foreign_daemon():
+        """PID of a privileged libvirtd that runs already (not started by
+        this helper's lock holders), or None: its drivers lock their pid
+        files, so a second one cannot start."""
+        for path in DRIVER_PIDFILES:
+            try:
+                fd = os.open(path, os.O_RDWR)
+            except OSError:
+                continue
+            try:
+                fcntl.lockf(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                fcntl.lockf(fd, fcntl.LOCK_UN)
+            except OSError:
+                with open(path) as f:
+                    pid = f.read().strip()
+                return int(pid) if pid.isdigit() else -1
+            finally:
+                os.close(fd)
+        return None
+
+    def _wait_foreign(self, timeout):
+        end = time.monotonic() + timeout
+        while True:
+            pid = self.foreign_daemon()
+            if pid is None:
+                return
+            if time.monotonic() > end:
+                raise RuntimeError("another privileged libvirtd (pid %s) runs on this machine: "
+                                   "only one can" % pid)
+            time.sleep(1)
+
     def _write_config(self):
         conf = os.path.join(self.dir, "libvirtd.conf")
         with open(conf, "w") as f:
@@ -160,7 +194,7 @@ class PrivateLibvirtd:
         finally:
             out.close()
 
-    def start(self, timeout=60, lock_timeout=600):
+    def start(self, timeout=60, lock_timeout=600, foreign_timeout=120):
         ok, why = self.available()
         if not ok:
             raise RuntimeError(why)
@@ -170,6 +204,7 @@ class PrivateLibvirtd:
             if self.dir is None:
                 self.dir = tempfile.mkdtemp(prefix="svfft-libvirtd-")
             os.makedirs(self.dir, exist_ok=True)
+            self._wait_foreign(foreign_timeout)
             conf = self._write_config()
             self._kvm_perms()
             if not _answers(VIRTLOGD_SOCK):

@@ -3,7 +3,11 @@
  * svffd: the svff daemon.  Wiring only: options, config, EAL, the control
  * plane (lib/svff), signals.
  *
- *   svffd [--config FILE] [--help] [--version] [-- EAL options]
+ *   svffd [EAL options] -- [--config FILE] [--check] [--help] [--version]
+ *
+ * The order every DPDK application uses.  The config's "eal" list gives
+ * defaults for EAL options the command line does not give.  The main lcore
+ * is the manager lcore: it runs lib/svff's manager loop until a signal.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -26,7 +30,7 @@
 
 #define MAX_EAL_ARGS (SVFF_CONFIG_EAL_MAX + 64)
 
-static volatile sig_atomic_t stop_requested;
+static volatile int stop_requested;
 
 static void
 on_signal(int sig)
@@ -38,7 +42,7 @@ static void
 usage(FILE *out, const char *prog)
 {
 	fprintf(out,
-		"Usage: %s [options] [-- EAL options]\n"
+		"Usage: %s [EAL options] -- [options]\n"
 		"\n"
 		"svffd serves the SVFF lifecycle of a QDMA card's virtual functions\n"
 		"through DPDK telemetry (commands under /svff/).\n"
@@ -50,10 +54,14 @@ usage(FILE *out, const char *prog)
 		"  -h, --help          this help\n"
 		"  -V, --version       print the version and exit\n"
 		"\n"
-		"EAL options after '--' are passed to DPDK (e.g. -l 0-1); the config's\n"
-		"\"eal\" list comes first.  --file-prefix defaults to 'svff', so the\n"
-		"telemetry socket is /var/run/dpdk/svff/dpdk_telemetry.v2:\n"
-		"  echo /svff/info | dpdk-telemetry.py -f svff\n",
+		"EAL options come first (e.g. -l 0-1), as for every DPDK application;\n"
+		"the config's \"eal\" list supplies those the command line does not\n"
+		"give.  The main lcore is the manager lcore.  --file-prefix defaults to\n"
+		"'svff', so the telemetry socket is /var/run/dpdk/svff/dpdk_telemetry.v2:\n"
+		"  echo /svff/info | dpdk-telemetry.py -f svff\n"
+		"\n"
+		"Test only: SVFF_CRASH_AT=<op>:<step> kills svffd at a named step of an\n"
+		"operation (crash tests); never set it in production.\n",
 		prog);
 }
 
@@ -113,8 +121,8 @@ main(int argc, char **argv)
 		{"version", no_argument, NULL, 'V'},
 		{NULL, 0, NULL, 0},
 	};
-	char *eal_argv[MAX_EAL_ARGS];
-	int eal_argc = 0, own_argc = argc, opt, rc;
+	char *eal_argv[MAX_EAL_ARGS], *own_argv[MAX_EAL_ARGS];
+	int eal_argc = 0, own_argc = 0, opt, rc, dd = -1, cmd_eal;
 	const char *config_path = NULL;
 	struct svff_config cfg;
 	char err[512];
@@ -126,14 +134,24 @@ main(int argc, char **argv)
 	signal(SIGINT, on_signal);
 	signal(SIGTERM, on_signal);
 
-	/* svffd's own options come before '--', EAL's after it. */
+	/* EAL options come before '--', svffd's own after it. */
 	for (int i = 1; i < argc; i++) {
 		if (strcmp(argv[i], "--") == 0) {
-			own_argc = i;
+			dd = i;
 			break;
 		}
 	}
-	while ((opt = getopt_long(own_argc, argv, "c:thV", opts, NULL)) != -1) {
+	/* svffd --help / --version without EAL options are answered too */
+	if (dd < 0 && argc == 2 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 ||
+	    strcmp(argv[1], "--version") == 0 || strcmp(argv[1], "-V") == 0))
+		dd = 0;
+	if (dd >= 0) {
+		own_argv[own_argc++] = argv[0];
+		for (int i = dd + 1; i < argc && own_argc < MAX_EAL_ARGS - 1; i++)
+			own_argv[own_argc++] = argv[i];
+	}
+	own_argv[own_argc] = NULL;
+	while ((opt = getopt_long(own_argc, own_argv, "c:thV", opts, NULL)) != -1) {
 		switch (opt) {
 		case 'c':
 			config_path = optarg;
@@ -153,10 +171,11 @@ main(int argc, char **argv)
 		}
 	}
 	if (optind < own_argc) {
-		fprintf(stderr, "svffd: unexpected argument '%s' (EAL options go after '--')\n",
-			argv[optind]);
+		fprintf(stderr, "svffd: unexpected argument '%s' (EAL options go before '--')\n",
+			own_argv[optind]);
 		return 2;
 	}
+	cmd_eal = dd < 0 ? argc - 1 : (dd == 0 ? 0 : dd - 1);
 
 	svff_config_defaults(&cfg);
 	if (config_path != NULL) {
@@ -181,14 +200,14 @@ main(int argc, char **argv)
 		eq = strchr(name, '=');
 		if (eq != NULL)
 			*eq = '\0';
-		if (name[0] == '-' && has_arg(&argv[own_argc], argc - own_argc, name)) {
+		if (name[0] == '-' && has_arg(&argv[1], cmd_eal, name)) {
 			if (eq == NULL && i + 1 < cfg.nb_eal_args && cfg.eal_args[i + 1][0] != '-')
 				i++;
 			continue;
 		}
 		eal_argv[eal_argc++] = cfg.eal_args[i];
 	}
-	for (int i = own_argc + 1; i < argc && eal_argc < MAX_EAL_ARGS - 8; i++)
+	for (int i = 1; i <= cmd_eal && eal_argc < MAX_EAL_ARGS - 8; i++)
 		eal_argv[eal_argc++] = argv[i];
 	if (!has_arg(eal_argv, eal_argc, "--file-prefix")) {
 		eal_argv[eal_argc++] = (char *)"--file-prefix";
@@ -250,10 +269,8 @@ main(int argc, char **argv)
 		"/var/run/dpdk/)\n", SVFF_VERSION_STRING, config_path ? config_path : "(defaults)");
 	fflush(stdout);
 
-	/* a signal interrupts the sleep; the bounded sleep closes the
-	 * check-then-sleep race without signal masks */
-	while (!stop_requested)
-		usleep(200 * 1000);
+	/* the main lcore is the manager lcore */
+	svff_run(s, &stop_requested);
 
 	printf("svffd: %s received, shutting down\n", stop_requested == SIGINT ? "SIGINT" : "SIGTERM");
 	svff_destroy(s);

@@ -46,6 +46,14 @@ uint64_t svff_uptime_s(const struct svff *s);
  */
 int svff_telemetry_register(struct svff *s);
 
+/**
+ * Run the manager on the calling lcore (the main lcore) until @p *stop
+ * becomes non-zero: it serves the telemetry requests, polls the PF's
+ * VF-message service and runs long operations in steps, backing off
+ * (spin, then sleeps growing up to 1 ms) when idle.
+ */
+void svff_run(struct svff *s, volatile const int *stop);
+
 /** Stop serving telemetry for @p s (commands then answer with an error). */
 void svff_telemetry_unregister(struct svff *s);
 

@@ -39,12 +39,14 @@ static const struct field card_fields[] = {
 	{"total_vfs", F_UINT, OFF(card.total_vfs), 0, 0, 252, NULL, NULL},
 	{"personality", F_ENUM, OFF(card.personality), 0, 0, 0, personalities, NULL},
 	{"card_mem", F_SIZE, OFF(card.card_mem), 0, 4096, UINT64_C(1) << 34, NULL, NULL},
+	{"pf_queues", F_UINT, OFF(card.pf_queues), 0, 0, 256, NULL, NULL},
 	{NULL, 0, 0, 0, 0, 0, NULL, NULL},
 };
 
 static const struct field vfs_fields[] = {
 	{"count", F_UINT, OFF(vfs.count), 0, 0, 252, NULL, NULL},
-	{"queues", F_UINT, OFF(vfs.queues), 0, 0, 2048, NULL, NULL},
+	{"queues", F_UINT, OFF(vfs.queues), 0, 0, 256, NULL, NULL},
+	{"stuck_limit", F_UINT, OFF(vfs.stuck_limit), 0, 1, 1000000, NULL, NULL},
 	{NULL, 0, 0, 0, 0, 0, NULL, NULL},
 };
 
@@ -52,7 +54,7 @@ static const struct field top_fields[] = {
 	{"card", F_OBJ, 0, 0, 0, 0, NULL, card_fields},
 	{"vfs", F_OBJ, 0, 0, 0, 0, NULL, vfs_fields},
 	{"state_dir", F_STR, OFF(state_dir), LEN(state_dir), 0, 0, NULL, NULL},
-	{"libvirt_uri", F_STR, OFF(libvirt_uri), LEN(libvirt_uri), 0, 0, NULL, NULL},
+	{"libvirt_uri", F_STR, OFF(libvirt_uri), LEN(libvirt_uri), 1, 0, NULL, NULL},
 	{"log_level", F_ENUM, OFF(log_level), LEN(log_level), 0, 0, log_levels, NULL},
 	{"eal", F_STRARR, OFF(eal_args), 0, 0, 0, NULL, NULL},
 	{NULL, 0, 0, 0, 0, 0, NULL, NULL},
@@ -151,9 +153,10 @@ apply_object(const json_t *obj, const struct field *fields, const char *prefix,
 			if (!json_is_string(v))
 				goto wrong_type;
 			s = json_string_value(v);
-			if (strlen(s) >= f->len || strlen(s) == 0) {
-				seterr(err, errlen, "%s: key '%s': string must have 1 to %zu characters",
-					name, path, f->len - 1);
+			/* min 1: may be empty */
+			if (strlen(s) >= f->len || (strlen(s) == 0 && f->min == 0)) {
+				seterr(err, errlen, "%s: key '%s': string must have %d to %zu characters",
+					name, path, f->min ? 0 : 1, f->len - 1);
 				return -EINVAL;
 			}
 			memcpy(dst, s, strlen(s) + 1);
@@ -279,6 +282,8 @@ svff_config_defaults(struct svff_config *cfg)
 	cfg->card.card_mem = 1u << 20;
 	cfg->vfs.count = 4;
 	cfg->vfs.queues = 8;
+	cfg->vfs.stuck_limit = 3;
+	cfg->card.pf_queues = 8;
 	snprintf(cfg->state_dir, sizeof(cfg->state_dir), "/var/lib/svff");
 	snprintf(cfg->libvirt_uri, sizeof(cfg->libvirt_uri), "qemu:///system");
 	snprintf(cfg->log_level, sizeof(cfg->log_level), "info");
@@ -297,10 +302,10 @@ check_consistency(const struct svff_config *c, const char *name, char *err, size
 		return -EINVAL;
 	}
 	if (c->card.type != SVFF_CARD_PCI &&
-	    (uint64_t)c->vfs.count * c->vfs.queues >= c->card.queues) {
-		seterr(err, errlen, "%s: key 'vfs.queues': %u VFs x %u queues leave no queue "
-			"for the PF out of card.queues (%u)", name, c->vfs.count,
-			c->vfs.queues, c->card.queues);
+	    (uint64_t)c->vfs.count * c->vfs.queues + c->card.pf_queues > c->card.queues) {
+		seterr(err, errlen, "%s: key 'vfs.queues': %u VFs x %u queues and the PF's %u "
+			"do not fit card.queues (%u)", name, c->vfs.count,
+			c->vfs.queues, c->card.pf_queues, c->card.queues);
 		return -EINVAL;
 	}
 	return 0;

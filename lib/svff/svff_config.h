@@ -47,13 +47,15 @@ struct svff_config {
 		uint32_t total_vfs;               /**< emulated: SR-IOV TotalVFs (0..252) */
 		enum svff_personality personality;
 		uint64_t card_mem;                /**< emulated: card memory bytes */
+		uint32_t pf_queues;               /**< queues reserved for the PF (0..256) */
 	} card;
 	struct {
 		uint32_t count;  /**< VFs enabled at start (0 = none until 'init') */
 		uint32_t queues; /**< default queue quota per VF */
+		uint32_t stuck_limit; /**< PF->VF send timeouts before a VF is failed */
 	} vfs;
 	char state_dir[SVFF_CONFIG_STR_MAX];  /**< journal and state */
-	char libvirt_uri[SVFF_CONFIG_STR_MAX];
+	char libvirt_uri[SVFF_CONFIG_STR_MAX]; /**< "" = no libvirt (emulated card) */
 	char log_level[16];                   /**< emerg..debug */
 	unsigned int nb_eal_args;
 	char eal_args[SVFF_CONFIG_EAL_MAX][SVFF_CONFIG_STR_MAX]; /**< extra EAL args */

@@ -1,25 +1,170 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
-/* Internal state of the control plane, shared by lib/svff's own files. */
+/*
+ * Internal state of the control plane, shared by lib/svff's own files.
+ *
+ * Threading: the manager lcore (svff_run()) owns everything below.  The
+ * telemetry threads only post a struct svff_req on the request ring and
+ * wait for the reply (svff_request()).
+ */
 #ifndef SVFF_PRIVATE_H
 #define SVFF_PRIVATE_H
 
 #include <stdbool.h>
+#include <stdint.h>
 
+#include <jansson.h>
 #include <rte_log.h>
 
 #include "svff.h"
+#include "svff_hv.h"
+#include "svff_journal.h"
+#include "svff_params.h"
+#include "svff_qm.h"
 
 extern int svff_logtype;
 #define SVFF_LOG(level, fmt, ...) \
 	rte_log(RTE_LOG_ ## level, svff_logtype, "svff: " fmt "\n", ##__VA_ARGS__)
 
+/** Most VFs (the emulated card's TotalVFs; QDMA: 252). */
+#define SVFF_MAX_VFS 252
+/** What a reply may use of the 16 KiB telemetry message (DPDK adds its framing). */
+#define SVFF_REPLY_BUDGET 15500
+/** Operations kept for /svff/ops. */
+#define SVFF_OPS_KEPT 64
+
+/** Per-VF lifecycle state (design.md §4). */
+enum svff_vf_state {
+	SVFF_VF_ABSENT = 0, /**< not enabled (beyond numvfs) */
+	SVFF_VF_READY,      /**< enabled, queues placed, not given to a VM */
+	SVFF_VF_ATTACHED,   /**< given to vm */
+	SVFF_VF_PAUSED,     /**< given to vm, queues stopped (the pause issue) */
+	SVFF_VF_FAILED,     /**< misbehaved: see reason; detach still works */
+	SVFF_VF_NB_STATES
+};
+
+const char *svff_vf_state_name(enum svff_vf_state st);
+int svff_vf_state_parse(const char *name);
+
+struct svff_vf {
+	enum svff_vf_state state;
+	char vm[SVFF_HV_NAME_MAX + 1];
+	uint64_t token;          /**< emulated: the grant (journaled) */
+	uint32_t quota;          /**< queues reserved (the table has the range) */
+	char reason[128];        /**< failed: why */
+	/* counters */
+	uint64_t attaches, detaches;
+	uint64_t gone_events, stuck_events, flood_events, byes;
+	/* last operation on this VF */
+	uint64_t last_op_id;
+	char last_op[16];
+	uint64_t last_op_us;
+};
+
+/** Operation outcome. */
+enum svff_op_state {
+	SVFF_OP_RUNNING = 0,
+	SVFF_OP_DONE,
+	SVFF_OP_FAILED,
+	SVFF_OP_COMPLETED_AFTER_RESTART, /**< cut by a crash, finished on restart */
+	SVFF_OP_ROLLED_BACK,             /**< cut by a crash, undone on restart */
+};
+
+struct svff_op {
+	uint64_t id;
+	char name[16];
+	char target[48];
+	enum svff_op_state state;
+	uint32_t steps_done, steps_total;
+	uint64_t start_ms;     /**< wall clock (ms since the epoch) */
+	uint64_t dur_us;
+	uint64_t start_us;     /**< monotonic */
+	char result[160];
+};
+
+/** Commands the telemetry side posts. */
+enum svff_cmd {
+	SVFF_CMD_INFO = 0,
+	SVFF_CMD_VFS,
+	SVFF_CMD_VF,
+	SVFF_CMD_OPS,
+	SVFF_CMD_DEBUG_CARD,
+	SVFF_CMD_INIT,
+	SVFF_CMD_ATTACH,
+	SVFF_CMD_DETACH,
+	SVFF_CMD_RECONF,
+	SVFF_CMD_NB
+};
+
+#define SVFF_REQ_MAX_PARAMS 4
+
+/** A request from a telemetry thread to the manager. */
+struct svff_req {
+	enum svff_cmd cmd;
+	struct svff_param_val p[SVFF_REQ_MAX_PARAMS];
+	json_t *reply;          /**< set by the manager */
+	uint32_t state;         /**< SVFF_REQ_* (atomic) */
+	uint32_t refs;          /**< 2 while both sides hold it (atomic) */
+	bool long_op;           /**< the manager runs it in steps */
+};
+enum { SVFF_REQ_QUEUED = 0, SVFF_REQ_TAKEN, SVFF_REQ_DONE, SVFF_REQ_CANCELLED };
+
+struct rte_ring;
+
+/* A long operation (init) runs in steps between other work. */
+struct svff_long_op {
+	bool active;
+	struct svff_req *req;   /**< to answer when done (NULL after a restart) */
+	struct svff_op *op;
+	uint32_t numvfs, qmax, next;
+	int phase;
+	struct svff_qm_plan *plan;
+};
+
 struct svff {
 	struct svff_config cfg;
-	uint64_t start_tsc;
 	uint64_t start_time;   /* CLOCK_MONOTONIC seconds */
 	bool pf_attached;      /* we probed the PF vdev (emulated card) */
 	uint16_t pf_port;      /* the PF's ethdev port */
+	uint16_t vf_func_base; /* QDMA function of VF 0 */
 	char pf_name[SVFF_CONFIG_STR_MAX];
+	int numa_node;
+	unsigned int manager_lcore;
+	struct rte_ring *ring;
+	struct svff_hv *hv;
+	struct svff_journal *journal;
+
+	/* lifecycle (manager lcore only) */
+	uint32_t numvfs, totalvfs;
+	struct svff_vf vf[SVFF_MAX_VFS];
+	struct svff_qm qm;
+	uint64_t next_op_id;
+	struct svff_op ops[SVFF_OPS_KEPT];   /* ring of the last ops */
+	unsigned int ops_head, ops_count;
+	struct svff_long_op lop;
+	uint8_t vf_evt[SVFF_MAX_VFS];         /* pending vf_event flags */
+	uint32_t invariant_errors;
+	char crash_at[64];                    /* test-only: SVFF_CRASH_AT */
+
+	/* manager loop statistics */
+	uint64_t polls_busy, polls_idle, sleep_us_total;
 };
+
+/* svff_mgr.c: the lifecycle */
+int svff_mgr_init(struct svff *s, char *err, size_t errlen);
+void svff_mgr_fini(struct svff *s);
+void svff_mgr_handle(struct svff *s, struct svff_req *req);
+bool svff_mgr_step(struct svff *s);
+void svff_mgr_events(struct svff *s);
+extern const struct rte_pmd_qdma_policy svff_mgr_policy;
+
+/* svff.c */
+void svff_req_put(struct svff_req *req);
+void svff_req_finish(struct svff_req *req, json_t *reply);
+json_t *svff_error(const char *code, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+uint64_t svff_mono_us(void);
+
+/* svff_telemetry.c */
+/** Post @p req and wait for the reply; returns the reply (new reference). */
+json_t *svff_request(struct svff *s, struct svff_req *req, unsigned int timeout_ms);
 
 #endif /* SVFF_PRIVATE_H */

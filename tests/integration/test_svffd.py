@@ -27,6 +27,8 @@ def private_config(name):
     with open(CONFIG) as f:
         cfg = json.load(f)
     cfg["card"]["socket"] = os.path.join(d, "card.sock")
+    cfg["state_dir"] = os.path.join(d, "state")
+    cfg["libvirt_uri"] = ""
     path = os.path.join(d, "svffd-%s.json" % name)
     with open(path, "w") as f:
         json.dump(cfg, f)
@@ -35,8 +37,8 @@ def private_config(name):
 
 def start(prefix, config=None):
     config = config or private_config(prefix)
-    return Proc([SVFFD, "--config", config, "--", "-l", "0", "--file-prefix", prefix,
-                 "-m", "256"])
+    return Proc([SVFFD, "-l", "0", "--file-prefix", prefix, "-m", "256", "--",
+                 "--config", config])
 
 
 def wait_ready(prefix, proc):
@@ -137,8 +139,8 @@ class BadConfig(unittest.TestCase):
                 path = f.name
             prefix = unique_prefix("bad")
             try:
-                out = subprocess.run([SVFFD, "--config", path, "--", "-l", "0",
-                                      "--file-prefix", prefix],
+                out = subprocess.run([SVFFD, "-l", "0", "--file-prefix", prefix, "--",
+                                      "--config", path],
                                      capture_output=True, text=True, timeout=30)
             finally:
                 os.unlink(path)

@@ -150,7 +150,26 @@ test_consistency(void **state)
 	expect_fail("{\"card\": {\"total_vfs\": 2}, \"vfs\": {\"count\": 3}}",
 		"3 VFs exceed card.total_vfs (2)");
 	expect_fail("{\"card\": {\"queues\": 64}, \"vfs\": {\"count\": 8, \"queues\": 8}}",
-		"leave no queue for the PF");
+		"8 VFs x 8 queues and the PF's 8 do not fit card.queues (64)");
+	expect_fail("{\"vfs\": {\"queues\": 257}}", "'vfs.queues': 257 is out of range");
+	expect_fail("{\"vfs\": {\"stuck_limit\": 0}}", "'vfs.stuck_limit': 0 is out of range");
+	expect_fail("{\"card\": {\"pf_queues\": 300}}", "'card.pf_queues': 300 is out of range");
+}
+
+static void
+test_new_keys(void **state)
+{
+	struct svff_config c;
+
+	(void)state;
+	assert_int_equal(parse("{\"card\": {\"queues\": 64, \"pf_queues\": 0}, \"vfs\": "
+		"{\"count\": 8, \"queues\": 8, \"stuck_limit\": 5}, \"libvirt_uri\": \"\"}", &c), 0);
+	assert_int_equal(c.card.pf_queues, 0);
+	assert_int_equal(c.vfs.stuck_limit, 5);
+	assert_string_equal(c.libvirt_uri, "");
+	svff_config_defaults(&c);
+	assert_int_equal(c.card.pf_queues, 8);
+	assert_int_equal(c.vfs.stuck_limit, 3);
 }
 
 static void
@@ -173,6 +192,7 @@ main(void)
 		cmocka_unit_test(test_syntax_error_has_line_and_column),
 		cmocka_unit_test(test_unknown_keys),
 		cmocka_unit_test(test_wrong_types),
+		cmocka_unit_test(test_new_keys),
 		cmocka_unit_test(test_ranges_and_enums),
 		cmocka_unit_test(test_consistency),
 		cmocka_unit_test(test_missing_file),

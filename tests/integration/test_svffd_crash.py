@@ -1,0 +1,123 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: BSD-3-Clause
+"""Crash safety: svffd is killed (SIGKILL, through the test-only
+SVFF_CRASH_AT=<op>:<step>) at named steps inside attach, detach, init and
+reconf, then restarted on the same state directory.  The card is its own
+process (qdma-simd) and outlives svffd, as a real card does.  After the
+restart: the state is consistent with the card (numvfs, FMAP, grants), no
+VF is assigned twice, and the cut operation is reported in /svff/ops as
+completed or rolled back."""
+import os
+import signal
+import sys
+import unittest
+
+sys.path.insert(0, os.path.dirname(__file__))
+sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "lib"))
+from svfftest import BUILD, Proc, Telemetry, main, unique_prefix, wait_for  # noqa: E402
+from svffd_common import (check_consistent, cleanup_dir, private_config,  # noqa: E402
+                          start_svffd, wait_ready)
+
+SIMD = os.path.join(BUILD, "app", "qdma-simd", "qdma-simd")
+
+# crash point, set-up commands, the command that is cut, what restart does, check
+CASES = [
+    ("attach:intent", [], "/svff/attach,vf=1,vm=vmA", "rolled-back", ("vf", 1, "ready")),
+    ("attach:granted", [], "/svff/attach,vf=1,vm=vmA", "rolled-back", ("vf", 1, "ready")),
+    ("attach:done", [], "/svff/attach,vf=1,vm=vmA", "done", ("vf", 1, "attached")),
+    ("detach:intent", ["/svff/attach,vf=1,vm=vmA"], "/svff/detach,vf=1",
+     "completed-after-restart", ("vf", 1, "ready")),
+    ("detach:revoked", ["/svff/attach,vf=1,vm=vmA"], "/svff/detach,vf=1",
+     "completed-after-restart", ("vf", 1, "ready")),
+    ("init:zero", [], "/svff/init,numvfs=6,qmax=4", "completed-after-restart",
+     ("numvfs", 6, 4)),
+    ("init:half", [], "/svff/init,numvfs=6,qmax=4", "completed-after-restart",
+     ("numvfs", 6, 4)),
+    ("init:placed", [], "/svff/init,numvfs=6,qmax=4", "completed-after-restart",
+     ("numvfs", 6, 4)),
+    ("reconf:intent", ["/svff/attach,vf=0,vm=vmB"], "/svff/reconf,vf=2,qmax=16",
+     "completed-after-restart", ("qmax", 2, 16)),
+    ("reconf:placed", ["/svff/attach,vf=0,vm=vmB"], "/svff/reconf,vf=2,qmax=16",
+     "completed-after-restart", ("qmax", 2, 16)),
+]
+
+
+class Crash(unittest.TestCase):
+    def start_card(self, sock):
+        p = Proc([SIMD, "--socket", sock, "--personality", "loopback"])
+        self.addCleanup(p.stop)
+        wait_for(lambda: os.path.exists(sock), 30, "card socket", p)
+        return p
+
+    def snapshot(self, prefix):
+        t = Telemetry(prefix)
+        try:
+            info, vfs = t.cmd("/svff/info"), t.cmd("/svff/vfs")
+            det = [t.cmd("/svff/vf,%d" % n) for n in range(vfs["numvfs"])]
+            return info, vfs, det, t.cmd("/svff/debug/card"), t.cmd("/svff/ops")
+        finally:
+            t.close()
+
+    def one(self, point, setup, cmd, outcome, check):
+        op = point.split(":")[0]
+        config, d = private_config("crash", card={"type": "socket"},
+                                   vfs={"count": 4, "queues": 8})
+        self.addCleanup(cleanup_dir, d)
+        card = self.start_card(os.path.join(d, "card.sock"))
+        prefix = unique_prefix("crash")
+        p = start_svffd(prefix, config, env={"SVFF_CRASH_AT": point})
+        self.addCleanup(p.stop)
+        wait_ready(prefix, p)
+        t = Telemetry(prefix)
+        for c in setup:
+            self.assertNotIn("error", t.cmd(c))
+        try:
+            r = t.cmd(cmd)
+            self.fail("%s: svffd answered instead of dying: %s" % (point, r))
+        except (OSError, ValueError):
+            pass
+        t.close()
+        p.p.wait(timeout=30)
+        self.assertEqual(p.p.returncode, -signal.SIGKILL, point)
+        p.stop()
+
+        p2 = start_svffd(prefix, config)
+        self.addCleanup(p2.stop)
+        wait_ready(prefix, p2)
+        info, vfs, det, card_view, ops = self.snapshot(prefix)
+        check_consistent(self, info, vfs, det)
+        # the card agrees: numvfs, and grants exactly for the attached VFs
+        self.assertEqual(card_view["numvfs"], vfs["numvfs"])
+        attached = sorted(n for n, x in enumerate(det) if x["state"] == "attached")
+        granted = sorted(int(g.split(":")[0][2:]) for g in card_view["grants"])
+        self.assertEqual(granted, attached, "%s: grants %s" % (point, card_view))
+        vms = [x["vm"] for x in det if x["vm"]]
+        self.assertEqual(len(vms), len(attached), "no VF assigned twice / half")
+        # the cut op is reported
+        mine = [o for o in ops["ops"].values() if o["op"] == op]
+        self.assertTrue(mine, ops)
+        if outcome == "done":
+            self.assertEqual(max(mine, key=lambda o: o["id"])["state"], "done", ops)
+        else:
+            cut = [o for o in mine if o["state"] == outcome]
+            self.assertEqual(len(cut), 1, "%s: %s" % (point, ops))
+            self.assertIn("after restart", cut[0]["result"])
+        kind, a, b = check
+        if kind == "vf":
+            self.assertEqual(det[a]["state"], b, point)
+        elif kind == "numvfs":
+            self.assertEqual(vfs["numvfs"], a)
+            self.assertTrue(all(x["qmax"] == b for x in det), det)
+        else:
+            self.assertEqual(det[a]["qmax"], b)
+            self.assertEqual(det[a]["fmap_qmax"], b)
+        self.assertEqual(p2.stop(), 0, p2.output)
+        card.stop()
+
+    def test_crash_points(self):
+        for case in CASES:
+            self.one(*case)
+
+
+if __name__ == "__main__":
+    main()

@@ -35,11 +35,13 @@ def _env_defaults():
 _env_defaults()
 sys.path.insert(0, HERE)
 import bench_control  # noqa: E402
+import bench_cost  # noqa: E402
 import bench_dataplane  # noqa: E402
 import bench_report  # noqa: E402
 import benchlib  # noqa: E402
 
-SECTIONS = ("dataplane", "lifecycle", "control", "scale")
+SECTIONS = ("dataplane", "cost", "lifecycle", "control", "scale")
+DEFAULT_QUICK = ("dataplane", "lifecycle", "control", "scale")   # cost: --full or --only
 
 
 def parse(argv):
@@ -58,6 +60,13 @@ def parse(argv):
     p.add_argument("--scale-rounds", type=int)
     p.add_argument("--mem-mb", type=int, default=200, help="hugepage MiB per DPDK process")
     p.add_argument("--no-plots", action="store_true")
+    p.add_argument("--cost-packets", type=int, default=20000,
+                   help="packets per callgrind run of the 'cost' section")
+    p.add_argument("--cost-timeout", type=int, default=900)
+    p.add_argument("--compare", action="store_true",
+                   help="also the PF on the scalar data path (--force-max-simd-bitwidth=64)")
+    p.add_argument("--baseline-plugin", metavar="SO",
+                   help="also the PF with this build of librte_net_qdma.so (before/after)")
     o = p.parse_args(argv)
     full = o.full
     o.mode = "full" if full else "quick"
@@ -69,7 +78,8 @@ def parse(argv):
     o.scale_vfs = [int(x) for x in (o.scale_vfs or
                                     ("4,16,64,128,252" if full else "4,64,252")).split(",")]
     o.scale_rounds = o.scale_rounds or (3 if full else 1)
-    o.only = [s.strip() for s in o.only.split(",")] if o.only else list(SECTIONS)
+    o.only = [s.strip() for s in o.only.split(",")] if o.only else \
+        list(SECTIONS if full else DEFAULT_QUICK)
     bad = [s for s in o.only if s not in SECTIONS]
     if bad:
         p.error("unknown section(s) %s (sections: %s)" % (",".join(bad), ",".join(SECTIONS)))
@@ -129,7 +139,8 @@ def main(argv):
                     "sizes": opts.sizes, "commit": benchlib.git_commit(),
                     "machine": benchlib.machine_info(),
                     "dpdk_bin": os.environ["SVFF_DPDK_BIN"], "build": benchlib.BUILD}}
-    fns = {"dataplane": bench_dataplane.run, "lifecycle": bench_control.lifecycle,
+    fns = {"dataplane": bench_dataplane.run, "cost": bench_cost.run,
+           "lifecycle": bench_control.lifecycle,
            "control": bench_control.control_under_load, "scale": bench_control.scale}
     for name in SECTIONS:
         if name in opts.only:

@@ -15,6 +15,7 @@ svff/net_null and svff/vhost-user are taken round by round."""
 import os
 import re
 import shutil
+import tempfile
 import time
 
 import benchlib as bl
@@ -180,7 +181,57 @@ class VhostUser(Subject):
         shutil.rmtree(getattr(self, "dir", ""), ignore_errors=True)
 
 
-CLASSES = {"svff VF": SvffVf, "svff PF": SvffPf, "net_null": NetNull, "vhost-user": VhostUser}
+class SvffPfOwnCard(Subject):
+    """The PF on a card of its own, with another data path: 'svff PF scalar'
+    (the same plugin, EAL --force-max-simd-bitwidth=64) or 'svff PF baseline'
+    (another build of the plugin, --baseline-plugin): before/after figures
+    from the same run."""
+    scalar = False
+
+    def start(self):
+        d = slot_dir()
+        self.dir = d
+        sock = os.path.join(d, "card.sock")
+        self.card = self.add(Proc([SIMD, "--socket", sock, "--personality", "loopback",
+                                   "--cpu", str(AUX_CPU)]))
+        wait_for(lambda: os.path.exists(sock), 30, "card socket", self.card)
+        eal = ["--force-max-simd-bitwidth=64"] if self.scalar else []
+        plugin = self.ctx.baseline_plugin if not self.scalar else self.ctx.plugin
+        self.fwd = self.add(TestPmd(unique_prefix("bench-%s" % self.name.split()[-1]), plugin,
+                                    ["net_qdma0,card=%s,fn=pf" % sock],
+                                    lcores="%d,%d" % (AUX_CPU, FWD_CPU), extra_eal=eal,
+                                    app_args=FWD_ARGS, mem_mb=self.ctx.mem_mb))
+
+    def cores(self):
+        c = super().cores()
+        c["card (qdma-simd --cpu %d)" % AUX_CPU] = bl.process_cores(self.card.p.pid)
+        return c
+
+    def stop(self):
+        super().stop()
+        shutil.rmtree(getattr(self, "dir", ""), ignore_errors=True)
+
+
+class SvffPfScalar(SvffPfOwnCard):
+    name = "svff PF scalar"
+    scalar = True
+
+
+class SvffPfBaseline(SvffPfOwnCard):
+    name = "svff PF baseline"
+
+
+CLASSES = {"svff VF": SvffVf, "svff PF": SvffPf, "net_null": NetNull, "vhost-user": VhostUser,
+           "svff PF scalar": SvffPfScalar, "svff PF baseline": SvffPfBaseline}
+
+
+def burst_modes(pmd):
+    """The PMD's own name for its RX and TX paths (testpmd 'show rxq info')."""
+    out = {}
+    for d in ("rx", "tx"):
+        m = re.search(r"Burst mode:\s*(.+)", pmd.cmd("show %sq info 0 0" % d))
+        out[d] = m.group(1).strip() if m else "?"
+    return "RX %s, TX %s" % (out["rx"], out["tx"])
 
 
 class Context:
@@ -198,6 +249,12 @@ class Context:
         self.svffd = None
         self._vf = None
         self.notes = []
+        self.baseline_plugin = None
+        if opts.baseline_plugin:
+            self.basedir = tempfile.mkdtemp(prefix="svff-pmd-base-", dir="/run")
+            os.chmod(self.basedir, 0o700)
+            self.baseline_plugin = os.path.join(self.basedir, "librte_net_qdma.so")
+            shutil.copy2(opts.baseline_plugin, self.baseline_plugin)
 
     def start(self):
         self.card = Proc([SIMD, "--socket", self.sock, "--personality", "loopback",
@@ -263,6 +320,17 @@ class Context:
                     pass
         shutil.rmtree(self.dir, ignore_errors=True)
         shutil.rmtree(self.plugdir, ignore_errors=True)
+        if self.baseline_plugin:
+            shutil.rmtree(self.basedir, ignore_errors=True)
+
+
+def subjects(opts):
+    extra = []
+    if opts.compare:
+        extra.append("svff PF scalar")
+    if opts.baseline_plugin:
+        extra.append("svff PF baseline")
+    return SUBJECTS + tuple(extra)
 
 
 def measure(subj, secs):
@@ -276,8 +344,9 @@ def measure(subj, secs):
     s = RX_RE.search(out)
     subj.drain()
     if not m or not s:
-        raise RuntimeError("%s: no cycles/packet in testpmd's output: %s"
-                           % (subj.name, out[-1500:]))
+        rx = re.search(r"RX-packets:\s+(\d+)", out)
+        raise RuntimeError("%s: no cycles/packet in testpmd's output (RX-packets %s in %.1f s)"
+                           % (subj.name, rx.group(1) if rx else "?", dt))
     rx = int(s.group(1))
     mpps = rx / dt / 1e6
     return {"cpp": float(m.group(1)), "mpps": mpps, "gbps": mpps * subj.size * 8 / 1e3,
@@ -294,7 +363,7 @@ def run(opts, log):
         except (AssertionError, OSError) as e:
             reason = "the emulated card or its PF testpmd did not start: %s" % str(e)[:300]
             return {"rows": [{"subject": s, "size": z, "reason": reason}
-                             for z in opts.sizes for s in SUBJECTS]}
+                             for z in opts.sizes for s in subjects(opts)]}
         for size in opts.sizes:
             rows += run_size(ctx, opts, size, log)
     finally:
@@ -306,7 +375,8 @@ def run(opts, log):
 
 def run_size(ctx, opts, size, log):
     subj, res, reasons = {}, {}, {}
-    for name in SUBJECTS:
+    names = subjects(opts)
+    for name in names:
         s = CLASSES[name](ctx, size)
         try:
             s.start()
@@ -325,17 +395,24 @@ def run_size(ctx, opts, size, log):
                     continue
                 try:
                     res[name].append(measure(subj[name], opts.secs))
-                except (AssertionError, RuntimeError) as e:
+                except RuntimeError as e:
+                    # no packet came back in this round: say so, go on
+                    subj[name].extra.setdefault("failed_rounds", []).append(
+                        "round %d: %s" % (rnd, str(e).splitlines()[0][:200]))
+                except AssertionError as e:
                     reasons[name] = "failed in round %d: %s" % (rnd, str(e)[:300])
             log("data plane %4d B round %d/%d: %s" % (
                 size, rnd + 1, opts.rounds,
                 ", ".join("%s %.1f c/p" % (n, res[n][-1]["cpp"])
                           for n in order if n in res and len(res[n]) > rnd)))
         cores = {n: subj[n].cores() for n in subj}
+        for n in subj:
+            if n.startswith("svff"):
+                subj[n].extra["data_path"] = burst_modes(subj[n].fwd)
     finally:
         for s in subj.values():
             s.stop()
-    return make_rows(size, res, reasons, subj, cores)
+    return make_rows(names, size, res, reasons, subj, cores)
 
 
 def ratio_rounds(a, b):
@@ -343,9 +420,9 @@ def ratio_rounds(a, b):
     return [a[i]["cpp"] / b[i]["cpp"] for i in range(n) if b[i]["cpp"] > 0]
 
 
-def make_rows(size, res, reasons, subj, cores):
+def make_rows(names, size, res, reasons, subj, cores):
     rows = []
-    for name in SUBJECTS:
+    for name in names:
         row = {"subject": name, "size": size}
         if name in reasons or not res.get(name):
             row["reason"] = reasons.get(name, "no round completed")

@@ -18,8 +18,7 @@ def dataplane(res, plt, out):
     if not rows:
         return []
     sizes = sorted(set(r["size"] for r in rows))
-    subjects = [s for s in ("svff VF", "svff PF", "net_null", "vhost-user")
-                if any(r["subject"] == s for r in rows)]
+    subjects = list(dict.fromkeys(r["subject"] for r in rows))
     files = []
     for key, ylabel, fname in (("mpps", "throughput (Mpps)", "dataplane-mpps.png"),
                                ("cpp", "forwarding core cycles / packet", "dataplane-cpp.png")):
@@ -51,7 +50,7 @@ def dataplane(res, plt, out):
     # ratios
     fig, ax = plt.subplots(figsize=(8, 4.5))
     plotted = False
-    for s in ("svff VF", "svff PF"):
+    for s in [x for x in dict.fromkeys(r["subject"] for r in rows) if x.startswith("svff")]:
         for key, label in (("ratio_net_null", "/ net_null"), ("ratio_vhost", "/ vhost-user")):
             pts = [(r["size"], r[key]) for r in rows if r["subject"] == s and r.get(key)]
             if not pts:

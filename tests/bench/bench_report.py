@@ -41,6 +41,10 @@ def dataplane_table(dp, cores=True):
         subj = r["subject"]
         if r.get("token_from"):
             subj += " (token: %s)" % r["token_from"]
+        if r.get("data_path") and cores:
+            subj += " [%s]" % r["data_path"]
+        if r.get("failed_rounds") and cores:
+            subj += " (%d round(s) without packets)" % len(r["failed_rounds"])
         lines.append([str(r["size"]), subj, _mmm(r["mpps"]), _mmm(r["gbps"], "%.1f"),
                       _mmm(r["cpp"], "%.1f"), rn, rv] + ([_cores(r.get("cores"))] if cores
                                                          else []))
@@ -89,6 +93,19 @@ def scale_table(sc):
     return lines
 
 
+def cost_table(c):
+    lines = [["subject", "instructions/packet", "rx", "tx", "/ net_null", "rx polls (empty)"]]
+    for r in c.get("rows", []):
+        if "reason" in r:
+            lines.append([r["subject"], "—", "—", "—", "—", r["reason"]])
+            continue
+        lines.append([r["subject"], "%.1f" % r["instr_per_pkt"], "%.1f" % r["rx_instr_per_pkt"],
+                      "%.1f" % r["tx_instr_per_pkt"],
+                      "%.2f" % r["ratio_net_null"] if "ratio_net_null" in r else "—",
+                      "%d (%d)" % (r["rx_polls"], r["empty_polls"])])
+    return lines
+
+
 def md(lines):
     out = ["| " + " | ".join(lines[0]) + " |", "|" + "---|" * len(lines[0])]
     for ln in lines[1:]:
@@ -109,6 +126,8 @@ def summary_text(res):
         res["meta"]["machine"].get("model", "?"))]
     if "dataplane" in res:
         parts.append(text_table(dataplane_table(dp, cores=False)))
+    if "cost" in res:
+        parts.append(text_table(cost_table(res["cost"])))
     if "lifecycle" in res:
         parts.append(text_table([ln[:5] + [ln[5][:90]] for ln in
                                  lifecycle_table(res["lifecycle"])]))
@@ -171,6 +190,12 @@ def report_md(res, plots):
                 ", ".join("%d B %s" % (r["size"], _mmm(r["vhost_host_cpp"], "%.1f"))
                           for r in vh) + ".", ""]
     for sec, title, fn, text in (
+            ("cost", "Instructions per packet (callgrind)", cost_table,
+             "The io-forwarding loop (tests/bench/pmd-fwd-cost.c: rx burst of 32, tx of what "
+             "came in) under valgrind's callgrind, 64 B packets: instructions of the PMD's rx "
+             "and tx burst functions (inclusive: mbuf allocation and freeing they do) per "
+             "packet. Unlike cycles on a shared machine, the same binary gives the same count. "
+             "The scalar path is the data path before the vector one (same logic)."),
             ("lifecycle", "Lifecycle", lifecycle_table,
              "Latency of each svffd operation as a client sees it (request sent to reply, "
              "following /svff/ops for operations that answer 'running'), p50/p99 over the runs."),

@@ -21,8 +21,7 @@ import sys
 import time
 
 import benchlib as bl
-from svfftest import (Proc, Telemetry, TestPmd, private_plugin_dir, slot_dir, telemetry_path,
-                      unique_prefix, wait_for)
+from svfftest import Proc, private_plugin_dir, slot_dir, telemetry_path, unique_prefix, wait_for
 
 SIMD = os.path.join(bl.BUILD, "app", "qdma-simd", "qdma-simd")
 CTL_CPU, FWD_CPU = 0, 1
@@ -141,11 +140,11 @@ def lifecycle(opts, log):
 
         # init N (the kernel's N -> 0 -> M is svffd's business)
         for nv in (4, 64, 252):
-            row = Row("init", "%d VFs" % nv)
+            row = Row("init", "%d VFs x 4 queues" % nv)
             why = need(cmds, "/svff/init")
             if why:
                 row.reason(why)
-            run_row(row, lambda i, nv=nv, row=row: row.add(s, "/svff/init,numvfs=%d" % nv))
+            run_row(row, lambda i, nv=nv, row=row: row.add(s, "/svff/init,numvfs=%d,qmax=4" % nv))
         if "/svff/init" in cmds:
             timed(s, "/svff/init,numvfs=4")
 
@@ -186,7 +185,7 @@ def lifecycle(opts, log):
                 unpause.reason(pause.d["reason"])
             else:
                 plugdir, plugin = private_plugin_dir()
-                guest = TestPmd(unique_prefix("bench-guest"), plugin, [devargs],
+                guest = bl.start_testpmd(unique_prefix("bench-guest"), plugin, [devargs],
                                 lcores="%d,%d" % (CTL_CPU, FWD_CPU), mem_mb=opts.mem_mb,
                                 app_args=["--forward-mode=io", "--nb-cores=1"])
                 guest.cmd("start tx_first 4")
@@ -381,9 +380,9 @@ def control_under_load(opts, log):
             devargs = "net_qdma0,card=%s,fn=pf" % sock
             row["data_plane"] = ("testpmd on the PF of a separate emulated card (%s)"
                                  % bl.missing("/svff/attach"))
-        pmd = TestPmd(unique_prefix("bench-cl-fwd"), plugin, [devargs],
-                      lcores="%d,%d" % (CTL_CPU, FWD_CPU), mem_mb=opts.mem_mb,
-                      app_args=["--forward-mode=io", "--nb-cores=1", "--burst=32",
+        pmd = bl.start_testpmd(unique_prefix("bench-cl-fwd"), plugin, [devargs],
+                               lcores="%d,%d" % (CTL_CPU, FWD_CPU), mem_mb=opts.mem_mb,
+                               app_args=["--forward-mode=io", "--nb-cores=1", "--burst=32",
                                 "--rxd=512", "--txd=512", "--record-core-cycles"])
         base, load, lat, changes = [], [], [], []
         info = {}
@@ -427,6 +426,9 @@ def control_under_load(opts, log):
                               "card engine": str(CTL_CPU)}})
         if not lat:
             row["reason"] = "no request completed"
+        elif not changes:
+            row["reason"] = "the data plane forwarded nothing in any round (%s Mpps without, " \
+                            "%s with load)" % (base, load)
         return {"rows": [row]}
     except (AssertionError, OSError, ValueError, subprocess.SubprocessError) as e:
         row["reason"] = "failed: %s" % str(e)[:300]

@@ -19,7 +19,7 @@ import tempfile
 import time
 
 import benchlib as bl
-from svfftest import Proc, TestPmd, private_plugin_dir, slot_dir, unique_prefix, wait_for
+from svfftest import Proc, private_plugin_dir, slot_dir, unique_prefix, wait_for
 
 SIMD = os.path.join(bl.BUILD, "app", "qdma-simd", "qdma-simd")
 FWD_CPU, AUX_CPU = 1, 0
@@ -57,9 +57,9 @@ class Subject:
         return p
 
     def testpmd(self, tag, vdevs, lcores="%d,%d" % (AUX_CPU, FWD_CPU), eal=(), args=()):
-        return self.add(TestPmd(unique_prefix("bench-%s" % tag), self.ctx.plugin, vdevs,
-                                lcores=lcores, extra_eal=list(eal),
-                                app_args=FWD_ARGS + list(args), mem_mb=self.ctx.mem_mb))
+        return self.add(bl.start_testpmd(unique_prefix("bench-%s" % tag), self.ctx.plugin, vdevs,
+                                         lcores=lcores, extra_eal=list(eal),
+                                         app_args=FWD_ARGS + list(args), mem_mb=self.ctx.mem_mb))
 
     def stop(self):
         for p in reversed(self.procs):
@@ -197,10 +197,10 @@ class SvffPfOwnCard(Subject):
         wait_for(lambda: os.path.exists(sock), 30, "card socket", self.card)
         eal = ["--force-max-simd-bitwidth=64"] if self.scalar else []
         plugin = self.ctx.baseline_plugin if not self.scalar else self.ctx.plugin
-        self.fwd = self.add(TestPmd(unique_prefix("bench-%s" % self.name.split()[-1]), plugin,
-                                    ["net_qdma0,card=%s,fn=pf" % sock],
-                                    lcores="%d,%d" % (AUX_CPU, FWD_CPU), extra_eal=eal,
-                                    app_args=FWD_ARGS, mem_mb=self.ctx.mem_mb))
+        self.fwd = self.add(bl.start_testpmd(unique_prefix("bench-%s" % self.name.split()[-1]),
+                                             plugin, ["net_qdma0,card=%s,fn=pf" % sock],
+                                             lcores="%d,%d" % (AUX_CPU, FWD_CPU), extra_eal=eal,
+                                             app_args=FWD_ARGS, mem_mb=self.ctx.mem_mb))
 
     def cores(self):
         c = super().cores()
@@ -260,11 +260,11 @@ class Context:
         self.card = Proc([SIMD, "--socket", self.sock, "--personality", "loopback",
                           "--cpu", str(AUX_CPU)])
         wait_for(lambda: os.path.exists(self.sock), 30, "card socket", self.card)
-        self.card_pf = TestPmd(unique_prefix("bench-pf"), self.plugin,
-                               ["net_qdma0,card=%s,fn=pf,num_vfs=1,grants=%s"
-                                % (self.sock, VF_TOKEN)],
-                               lcores="%d,%d" % (AUX_CPU, FWD_CPU), app_args=FWD_ARGS,
-                               mem_mb=self.mem_mb)
+        self.card_pf = bl.start_testpmd(unique_prefix("bench-pf"), self.plugin,
+                                        ["net_qdma0,card=%s,fn=pf,num_vfs=1,grants=%s"
+                                         % (self.sock, VF_TOKEN)],
+                                        lcores="%d,%d" % (AUX_CPU, FWD_CPU),
+                                        app_args=FWD_ARGS, mem_mb=self.mem_mb)
 
     def vf_devargs(self):
         """(devargs, where the token came from)."""

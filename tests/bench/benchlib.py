@@ -176,6 +176,25 @@ def process_rss_kib(pid):
     return rss, huge
 
 
+# ---------------------------------------------------------------- testpmd
+
+def start_testpmd(*args, tries=3, **kw):
+    """svfftest.TestPmd, started again (up to @tries times) when its port
+    did not probe: on a loaded machine the card's engine may answer the PF's
+    initialisation too late (the PMD then gives up on the port and testpmd
+    starts without it).  The last failure's reason is raised."""
+    why = None
+    for _ in range(tries):
+        p = svfftest.TestPmd(*args, **kw)
+        out = p.output()
+        if "No probed ethernet devices" not in out and "probe failed" not in out:
+            return p
+        p.stop()
+        why = "; ".join(ln.strip() for ln in out.splitlines()
+                        if "qdma:" in ln or "probe" in ln)[:400]
+    raise AssertionError("testpmd's port did not probe in %d tries: %s" % (tries, why))
+
+
 # ---------------------------------------------------------------- svffd
 
 SVFFD = os.path.join(BUILD, "app", "svffd", "svffd")

@@ -60,6 +60,9 @@ def parse(argv):
     p.add_argument("--scale-rounds", type=int)
     p.add_argument("--mem-mb", type=int, default=200, help="hugepage MiB per DPDK process")
     p.add_argument("--no-plots", action="store_true")
+    p.add_argument("--nice", type=int, default=0,
+                   help="niceness change for the whole run (e.g. -10 on a machine shared "
+                        "with other work: the card's engine must answer the PF in time)")
     p.add_argument("--cost-packets", type=int, default=20000,
                    help="packets per callgrind run of the 'cost' section")
     p.add_argument("--cost-timeout", type=int, default=900)
@@ -130,12 +133,14 @@ def main(argv):
     opts = parse(argv)
     if os.geteuid() != 0:
         sys.exit("bench: run as root (hugepages, DPDK)")
+    if opts.nice:
+        os.nice(opts.nice)     # inherited by every process the run starts
     os.makedirs(opts.out, exist_ok=True)
     for f in glob.glob(os.path.join(opts.out, "*.png")):
         os.unlink(f)
     res = {"meta": {"date": datetime.datetime.now(datetime.timezone.utc).strftime(
                         "%Y-%m-%d %H:%M UTC"),
-                    "mode": opts.mode, "secs": opts.secs, "rounds": opts.rounds,
+                    "mode": opts.mode, "secs": opts.secs, "nice": opts.nice, "rounds": opts.rounds,
                     "sizes": opts.sizes, "commit": benchlib.git_commit(),
                     "machine": benchlib.machine_info(),
                     "dpdk_bin": os.environ["SVFF_DPDK_BIN"], "build": benchlib.BUILD}}

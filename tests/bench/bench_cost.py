@@ -17,7 +17,8 @@ COST = os.path.join(bl.BUILD, "tests", "bench", "pmd-fwd-cost")
 # under several file names (inlined headers); its inclusive total is the largest
 FUNCS = re.compile(r"^\s*([0-9,]+) \([ 0-9.]+%\)\s+\S*:(qdma_recv_pkts\w*|qdma_xmit_pkts\w*|"
                    r"eth_null_rx|eth_null_tx)(?: \[.*)?$", re.M)
-RUNS = (("svff PF vector", "qdma", []), ("svff PF scalar", "qdma", ["--force-max-simd-bitwidth=64"]),
+RUNS = (("svff PF vector", "qdma", []),
+        ("svff PF scalar", "qdma", ["--force-max-simd-bitwidth=64"]),
         ("net_null", "null", []))
 
 

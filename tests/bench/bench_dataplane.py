@@ -30,6 +30,7 @@ NB_MBUFS = 16384
 VF_TOKEN = "0x5bbe4c11"
 SUBJECTS = ("svff VF", "svff PF", "net_null", "vhost-user")
 
+QDMA_LOG = ["--log-level", "pmd.net.qdma.init:info"]
 FWD_ARGS = ["--nb-cores=1", "--burst=32", "--record-core-cycles", "--rxd=%d" % RING,
             "--txd=%d" % RING, "--forward-mode=io", "--mbuf-size=%d" % MBUF_SIZE,
             "--total-num-mbufs=%d" % NB_MBUFS]
@@ -113,7 +114,7 @@ class SvffVf(Subject):
     def start(self):
         devargs, source = self.ctx.vf_devargs()
         self.extra["token_from"] = source
-        self.fwd = self.testpmd("vf", [devargs])
+        self.fwd = self.testpmd("vf", [devargs], eal=QDMA_LOG)
 
     def cores(self):
         c = super().cores()
@@ -195,7 +196,7 @@ class SvffPfOwnCard(Subject):
         self.card = self.add(Proc([SIMD, "--socket", sock, "--personality", "loopback",
                                    "--cpu", str(AUX_CPU)]))
         wait_for(lambda: os.path.exists(sock), 30, "card socket", self.card)
-        eal = ["--force-max-simd-bitwidth=64"] if self.scalar else []
+        eal = QDMA_LOG + (["--force-max-simd-bitwidth=64"] if self.scalar else [])
         plugin = self.ctx.baseline_plugin if not self.scalar else self.ctx.plugin
         self.fwd = self.add(bl.start_testpmd(unique_prefix("bench-%s" % self.name.split()[-1]),
                                              plugin, ["net_qdma0,card=%s,fn=pf" % sock],
@@ -226,12 +227,11 @@ CLASSES = {"svff VF": SvffVf, "svff PF": SvffPf, "net_null": NetNull, "vhost-use
 
 
 def burst_modes(pmd):
-    """The PMD's own name for its RX and TX paths (testpmd 'show rxq info')."""
-    out = {}
-    for d in ("rx", "tx"):
-        m = re.search(r"Burst mode:\s*(.+)", pmd.cmd("show %sq info 0 0" % d))
-        out[d] = m.group(1).strip() if m else "?"
-    return "RX %s, TX %s" % (out["rx"], out["tx"])
+    """The data path the PMD chose, from its own log line at dev_start
+    ("port N: RX <path>, TX <path>"; EAL --log-level pmd.net.qdma.init:info)."""
+    m = re.findall(r"qdma: port \d+: RX ([^,]+), TX (.+)", pmd.output())
+    return "RX %s, TX %s" % (m[-1][0].strip(), m[-1][1].strip()) if m else \
+        "not logged by this build (before the vector path: scalar)"
 
 
 class Context:
@@ -263,7 +263,7 @@ class Context:
         self.card_pf = bl.start_testpmd(unique_prefix("bench-pf"), self.plugin,
                                         ["net_qdma0,card=%s,fn=pf,num_vfs=1,grants=%s"
                                          % (self.sock, VF_TOKEN)],
-                                        lcores="%d,%d" % (AUX_CPU, FWD_CPU),
+                                        lcores="%d,%d" % (AUX_CPU, FWD_CPU), extra_eal=QDMA_LOG,
                                         app_args=FWD_ARGS, mem_mb=self.mem_mb)
 
     def vf_devargs(self):

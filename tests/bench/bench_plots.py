@@ -57,7 +57,8 @@ def dataplane(res, plt, out):
                 continue
             xs = [sizes.index(z) for z, _ in pts]
             ys = [v["median"] for _, v in pts]
-            err = [[v["median"] - v["min"] for _, v in pts], [v["max"] - v["median"] for _, v in pts]]
+            err = [[v["median"] - v["min"] for _, v in pts],
+                   [v["max"] - v["median"] for _, v in pts]]
             ax.errorbar(xs, ys, yerr=err, marker="o", capsize=3, label="%s %s" % (s, label))
             plotted = True
     if plotted:

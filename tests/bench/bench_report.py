@@ -68,7 +68,7 @@ def control_table(cl):
               "req p50 ms", "req p99 ms", "req/s achieved", "cores / reason"]]
     for r in cl.get("rows", []):
         if "reason" in r:
-            lines.append([r["what"], r.get("data_plane", "—"), "—", "—", "—", "—", "—", "—",
+            lines.append([r["what"], r.get("data_plane", "—")] + ["—"] * 6 + [
                           r["reason"]])
             continue
         p50, p99 = _lat(r.get("latency"))
@@ -169,8 +169,9 @@ def report_md(res, plots):
                " ".join("%.2f" % x for x in mach.get("load_avg", []))),
            "",
            "Each figure: median (min-max) of %s rounds of %s s; ratios are taken round by "
-           "round within this run (the machine is shared and noisy), then summarised." % (
-               m["rounds"], m["secs"]),
+           "round within this run (the machine is shared and noisy), then summarised.%s" % (
+               m["rounds"], m["secs"],
+               " The run had niceness %+d." % m["nice"] if m.get("nice") else ""),
            "", "## Data plane", "",
            "testpmd io forwarding, burst 32, one forwarding core, %s-descriptor rings, %s "
            "bursts in flight (tx_first), --record-core-cycles (cycles/packet = busy cycles of "

@@ -190,6 +190,7 @@ def start_testpmd(*args, tries=3, **kw):
         if "No probed ethernet devices" not in out and "probe failed" not in out:
             return p
         p.stop()
+        time.sleep(2)
         why = "; ".join(ln.strip() for ln in out.splitlines()
                         if "qdma:" in ln or "probe" in ln)[:400]
     raise AssertionError("testpmd's port did not probe in %d tries: %s" % (tries, why))

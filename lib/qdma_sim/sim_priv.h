@@ -210,6 +210,8 @@ enum sim_req_type {
 	SIM_REQ_FN_RESET,   /* a = slot function */
 	SIM_REQ_PERSONALITY,
 	SIM_REQ_INJECT,     /* a = fault, b = target, c = count */
+	SIM_REQ_CALL,       /* run call(arg) on the engine, between two iterations */
+	SIM_REQ_FN_FAULT,   /* a = slot function: its DMA memory faulted, queues to error */
 };
 
 struct sim_req {
@@ -217,6 +219,8 @@ struct sim_req {
 	unsigned a, b;
 	uint32_t c;
 	uint32_t **bars;    /* SIM_REQ_VF_ADD: config BAR of each new VF */
+	void (*call)(void *arg); /* SIM_REQ_CALL */
+	void *arg;
 	int result;
 	bool done;
 	struct sim_req *next;

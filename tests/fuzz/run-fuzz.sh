@@ -26,7 +26,7 @@ if ! pkg-config --exists libdpdk; then
 	export PKG_CONFIG_PATH="$pc${PKG_CONFIG_PATH:+:$PKG_CONFIG_PATH}"
 fi
 srcs=(tests/fuzz/fuzz_mbox.c drivers/net/qdma/*.c lib/qdma_hw/*.c lib/vslot/*.c lib/qdma_sim/*.c)
-inc=(-Idrivers/net/qdma -Ilib/qdma_hw -Ilib/vslot -Ilib/qdma_sim)
+inc=(-Idrivers/net/qdma -Idrivers/net/qdma/include -Ilib/qdma_hw -Ilib/vslot -Ilib/qdma_sim)
 libdir=$(pkg-config --variable=libdir libdpdk)
 # shellcheck disable=SC2046
 clang -std=gnu11 -O1 -g -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \

@@ -19,8 +19,6 @@
 
 extern int qdma_logtype_init;
 extern int qdma_logtype_mbox;
-extern int qdma_logtype_rx;
-extern int qdma_logtype_tx;
 
 #define QDMA_LOG(level, fmt, ...) \
 	rte_log(RTE_LOG_ ## level, qdma_logtype_init, "qdma: " fmt "\n", ##__VA_ARGS__)
@@ -236,6 +234,7 @@ struct qdma_adapter {
 	uint32_t dmap_base;      /**< QDMA_PF_DMAP_BASE / QDMA_VF_DMAP_BASE */
 	uint16_t func_id;        /**< our QDMA function number */
 	uint32_t ip_version;     /**< PF MISC_CAP / VF version register */
+	uint32_t emu_conv;       /**< QDMA_EMU_CONV_* the card asked for at probe (0: real IP) */
 	struct qdma_mbox_dev_cap cap;
 	struct qdma_csr csr;
 	bool csr_valid;
@@ -285,10 +284,20 @@ qdma_rd(const struct qdma_adapter *ad, uint32_t off)
 	return rte_read32(ad->bar + off);
 }
 
+#ifdef QDMA_REG_TRACE
+/* Test builds only (tests/pmd/test_reg_trace.c): the test's fake BAR sees every write. */
+void qdma_reg_trace_wr(const struct qdma_adapter *ad, uint32_t off, uint32_t v);
+#endif
+
+/* Control-path register write: every one the driver makes goes through here. */
 static inline void
 qdma_wr(const struct qdma_adapter *ad, uint32_t off, uint32_t v)
 {
+#ifdef QDMA_REG_TRACE
+	qdma_reg_trace_wr(ad, off, v);
+#else
 	rte_write32(v, ad->bar + off);
+#endif
 }
 
 static inline struct qdma_adapter *

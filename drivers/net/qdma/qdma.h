@@ -58,6 +58,7 @@ struct qdma_adapter;
 enum qdma_bus {
 	QDMA_BUS_PCI = 0,  /**< real card, vfio-pci */
 	QDMA_BUS_SLOT,     /**< emulated card, lib/vslot */
+	QDMA_BUS_IVSHMEM,  /**< emulated card's VF in a VM: BAR2 of an ivshmem device */
 };
 
 /** Values of the global CSR tables (PF: registers; VF: mailbox CSR). */
@@ -366,6 +367,10 @@ struct qdma_adapter *qdma_port_adapter(uint16_t port_id);
 int qdma_ring_idx_at_least(const struct qdma_adapter *ad, uint32_t want);
 volatile void *qdma_db_addr(const struct qdma_adapter *ad, uint16_t qid, uint32_t reg);
 int qdma_csr_ready(struct qdma_adapter *ad);
+
+/* qdma_ivshmem.c: the VF attachment in a virtual machine (vdev net_qdma,ivshmem=<BDF>) */
+struct rte_vdev_device;
+int qdma_ivshmem_probe(struct rte_vdev_device *vdev);
 
 /* qdma_vdev.c: slot operations (emulated card only) */
 int qdma_slot_grant(struct qdma_adapter *ad, unsigned int vf, uint64_t token, bool grant);

@@ -143,6 +143,7 @@ qdma_dev_gone(struct qdma_adapter *ad)
 	if (ad->dev_gone)
 		QDMA_LOG(WARNING, "%s: the card is gone (%s): no more waiting for it", ad->name,
 			ad->bus == QDMA_BUS_PCI ? "its registers read all-ones" :
+			ad->bus == QDMA_BUS_IVSHMEM ? "its ivshmem device was removed" :
 						  "the slot connection is closed");
 	return ad->dev_gone;
 }

@@ -34,7 +34,7 @@ rte_pmd_qdma_get_info(uint16_t port_id, struct rte_pmd_qdma_info *info)
 		return -EINVAL;
 	memset(info, 0, sizeof(*info));
 	info->is_vf = ad->is_vf;
-	info->emulated = ad->bus == QDMA_BUS_SLOT;
+	info->emulated = ad->bus == QDMA_BUS_SLOT || ad->bus == QDMA_BUS_IVSHMEM;
 	info->func_id = ad->func_id;
 	info->qbase = ad->qbase;
 	info->qmax = ad->qmax;

@@ -331,6 +331,13 @@ svff_run(struct svff *s, volatile const int *stop)
 
 /* ------------------------------------------------------------ accessors */
 
+void
+svff_set_card(struct svff *s, const struct svff_hv_card *card, void *arg)
+{
+	if (s != NULL)
+		svff_hv_set_card(s->hv, card, arg);
+}
+
 uint16_t
 svff_pf_port(const struct svff *s)
 {

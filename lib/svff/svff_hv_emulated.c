@@ -20,17 +20,18 @@
 #include "svff_private.h"
 
 /*
- * If libvirt knows @p vm, it must be running.  libvirt not configured or
- * not reachable: the name is a label (0).
+ * If libvirt knows @p vm, it must be running (*running set).  libvirt not
+ * configured or not reachable: the name is a label (0).
  */
 static int
-check_vm(struct svff_hv *hv, const char *vm, char *err, size_t errlen)
+check_vm(struct svff_hv *hv, const char *vm, bool *running, char *err, size_t errlen)
 {
 	enum svff_hv_dom_state st;
 	char why[256];
 	struct _virConnect *conn;
 	int rc;
 
+	*running = false;
 	if (hv->uri[0] == '\0')
 		return 0;
 	conn = svff_hv_virt_get(hv, true, why, sizeof(why));
@@ -43,6 +44,7 @@ check_vm(struct svff_hv *hv, const char *vm, char *err, size_t errlen)
 		SVFF_LOG(WARNING, "hypervisor: VM '%s' taken as a label: %s", vm, why);
 		return 0;
 	}
+	*running = st == SVFF_HV_DOM_RUNNING;
 	if (st == SVFF_HV_DOM_ABSENT || st == SVFF_HV_DOM_RUNNING)
 		return 0;
 	snprintf(err, errlen, "VM '%s' is a libvirt domain that is not running (%s): start it "
@@ -69,6 +71,7 @@ emu_attach(struct svff_hv *hv, const char *vm, const struct svff_hv_vf *vf,
 		struct svff_hv_grant *out, char *err, size_t errlen)
 {
 	struct svff_hv_emu_grant *g = &hv->emu[vf->vf];
+	bool running = false;
 	uint64_t token;
 	int rc, n;
 
@@ -80,7 +83,12 @@ emu_attach(struct svff_hv *hv, const char *vm, const struct svff_hv_vf *vf,
 		snprintf(err, errlen, "VF %u is already attached to VM '%s'", vf->vf, g->vm);
 		return -EBUSY;
 	}
-	rc = check_vm(hv, vm, err, errlen);
+	rc = check_vm(hv, vm, &running, err, errlen);
+#ifdef SVFF_HAVE_LIBVIRT
+	/* a running domain and a card that takes VMs: hot-plug it there */
+	if (rc == 0 && running && hv->card != NULL)
+		return svff_hv_vm_attach(hv, vm, vf, out, err, errlen);
+#endif
 	if (rc == 0)
 		rc = fresh_token(&token, err, errlen);
 	if (rc < 0)
@@ -119,6 +127,10 @@ emu_detach(struct svff_hv *hv, const char *vm, const struct svff_hv_vf *vf,
 		snprintf(err, errlen, "VF %u is attached to VM '%s', not '%s'", vf->vf, g->vm, vm);
 		return -EINVAL;
 	}
+#ifdef SVFF_HAVE_LIBVIRT
+	if (g->granted && g->in_vm)
+		return svff_hv_vm_detach(hv, vm, vf, err, errlen);
+#endif
 	rc = rte_pmd_qdma_vf_revoke(vf->pf_port, vf->vf);
 	if (rc < 0) {
 		snprintf(err, errlen, "the card refused to revoke VF %u: %s", vf->vf,

@@ -497,6 +497,8 @@ do_attach(struct svff *s, uint32_t vf, const char *vm)
 		json_object_set_new(reply, "devargs", json_string(g.devargs));
 	if (g.alias[0] != '\0')
 		json_object_set_new(reply, "alias", json_string(g.alias));
+	if (g.guest_bdf[0] != '\0')
+		json_object_set_new(reply, "guest_bdf", json_string(g.guest_bdf));
 	return reply;
 }
 

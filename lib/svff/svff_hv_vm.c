@@ -114,7 +114,7 @@ proc_ids(pid_t pid, int *uid, int *gid)
 static int
 open_ram(pid_t pid, uint64_t ram, char *err, size_t errlen)
 {
-	char path[64], line[512], range[64], found[64] = "";
+	char path[128], line[512], found[40] = "";
 	unsigned long long lo, hi;
 	char perms[8];
 	int nfound = 0, fd;
@@ -132,8 +132,7 @@ open_ram(pid_t pid, uint64_t ram, char *err, size_t errlen)
 			continue;
 		if (strstr(line, "memory-backend-memfd") == NULL && strstr(line, "pc.ram") == NULL)
 			continue;
-		snprintf(range, sizeof(range), "%llx-%llx", lo, hi);
-		snprintf(found, sizeof(found), "%s", range);
+		snprintf(found, sizeof(found), "%llx-%llx", lo, hi);
 		nfound++;
 	}
 	fclose(f);

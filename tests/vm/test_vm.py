@@ -88,7 +88,7 @@ class VmLifecycle(unittest.TestCase):
                  cls.svffd)
         cls.tel = Telemetry(cls.prefix)
         cls.addClassCleanup(cls.tel.close)
-        wait_for(lambda: cls.tel.cmd("/svff/info").get("state") == "running", 120,
+        wait_for(lambda: (cls.tel.cmd("/svff/info") or {}).get("state") == "running", 120,
                  "svffd running", cls.svffd)
         cls.a = Guest(cls.lv, "svfft-vm-a-%d" % os.getpid(), cls.img, cls.dir)
         cls.b = Guest(cls.lv, "svfft-vm-b-%d" % os.getpid(), cls.img, cls.dir)
@@ -195,7 +195,9 @@ class VmLifecycle(unittest.TestCase):
         self.assertNotIn("device gone", self.a.text()[self.a_mark:])
 
     def test_5_detach(self):
-        before_b = self.b.stats(self.b_mark)["rx"]
+        st_b = self.b.stats(self.b_mark)
+        self.assertIsNotNone(st_b, "guest B has no statistics (case 2 failed?)")
+        before_b = st_b["rx"]
         r = self.tel.cmd("/svff/detach,vf=0")
         self.assertEqual(r.get("state"), "ready", r)
         self.a.wait_console("SVFF-GUEST: device gone 0000:00:10.0", FWD_TIMEOUT, self.a_mark)
@@ -210,7 +212,7 @@ class VmLifecycle(unittest.TestCase):
         wait_for(lambda: self.vf_state(1)["state"] == "ready", 120, "vf1 released")
         vfs = self.tel.cmd("/svff/vfs")
         for v in vfs["vfs"]:
-            self.assertEqual(v["state"], "ready", v)
+            self.assertTrue(v.startswith("ready "), vfs)   # "ready 2@8"
         for n in range(4):
             self.assertFalse(os.path.exists(self.bar_glob + str(n)))
         # A is still up and can take a VF again

@@ -271,6 +271,11 @@ struct qdma_adapter {
 	bool (*transport_alive)(struct qdma_adapter *ad);
 	volatile bool dev_gone;  /**< the card is gone: control-path waits fail at once */
 	/**
+	 * Control-path waits for the card (qdma_wait32) last this many times longer (0, 1:
+	 * as given). A VF in a VM sets it: its vCPU and the card's engine share host CPUs.
+	 */
+	uint32_t ctl_wait_scale;
+	/**
 	 * In-process tests on a stepped card only (never set by the driver): called instead of
 	 * sleeping while a control-path wait polls the card, so that the card makes progress.
 	 */

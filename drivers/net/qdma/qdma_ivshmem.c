@@ -35,6 +35,12 @@
 #define IVSHMEM_VENDOR 0x1af4
 #define IVSHMEM_DEVICE 0x1110
 #define IVSHMEM_SHM_BAR 2
+/**
+ * Control-path waits for the card last this much longer than on the host: the
+ * guest's vCPU and the card's engine thread compete for host CPUs (a FN_CMD
+ * read-back of 100 ms was seen to time out under TCG on a loaded host).
+ */
+#define QDMA_IVSHMEM_WAIT_SCALE 20u
 /** Mailbox poll period (no interrupt on ivshmem-plain). */
 #define QDMA_IVSHMEM_POLL_US 10000u
 #define SYSFS_PCI_DEVICES "/sys/bus/pci/devices"
@@ -215,6 +221,7 @@ qdma_ivshmem_probe(struct rte_vdev_device *vdev)
 	ad->bus = QDMA_BUS_IVSHMEM;
 	ad->is_vf = true;
 	ad->transport_close = ivshmem_close;
+	ad->ctl_wait_scale = QDMA_IVSHMEM_WAIT_SCALE;
 	rc = qdma_parse_devargs(ad, rte_vdev_device_args(vdev), ivshmem_keys, ivshmem_arg, &a);
 	if (rc < 0)
 		goto fail;

@@ -14,19 +14,16 @@
  * bit-31 strobe on W1C writes, FN_CMD read back as 0) are NOT facts of the IP: they are in
  * qdma_hw_emu.h, and a driver applies them only to a card that advertises them.
  *
- * @par Mailbox, function resets and a stuck VF (the reference is silent or UNSURE here)
- *     - PF rcv (FN_CMD.rcv) consumes the inbox message of the function in TARGET_FN (which the
+ * @par Mailbox, function resets and a stuck VF: svff's choices where the reference is silent
+ * (or UNSURE), followed by the emulated card and relied on by the PMD
+ *  - PF rcv (FN_CMD.rcv) consumes the inbox message of the function in TARGET_FN (which the
  *       driver writes with FN_STATUS.cur_src_fn before reading MSG_IN, 4.2), not whatever the
  *       inbox shows at that moment;
- *     - a function reset of a VF (FLR, or the slot's disconnect/revoke) empties its inbox,
+ *  - a function reset of a VF (FLR, or the slot's disconnect/revoke) empties its inbox,
  *       withdraws the PF's message waiting for it, drops its queued messages, and then lands
  *       a VF_BYE from it in the PF's inbox with status @ref QDMA_MBOX_BYE_ST_FN_RESET;
- *     - PF FN_CMD.vf_reset (bit 3, a placeholder on the IP) resets the mailbox of the function
+ *  - PF FN_CMD.vf_reset (bit 3, a placeholder on the IP) resets the mailbox of the function
  *       in TARGET_FN: its inbox is emptied and the PF's outbox message to it is withdrawn.
- *
- * Note: the mailbox PF_ACK words are W1C as well but use all 32 bits, so the strobe cannot mark
- * them; their set condition is UNSURE in the reference (4.2) and a card that never sets PF_ACK
- * bits (FN_STATUS.ack stays 0) needs no convention for them.
  */
 #ifndef QDMA_HW_REGS_H
 #define QDMA_HW_REGS_H

@@ -31,7 +31,7 @@
 #define SIM_FN_POLL_BATCH 32u      /* VF mailbox/FLR registers polled per iteration */
 #define SIM_FN_QUANTUM 256u        /* descriptors one function may move per pass */
 #define SIM_PASS_BUDGET 1024u      /* descriptors moved per pass, all functions together */
-#define SIM_STEP_SCAN_EVERY 64u    /* stepped mode: steps between background scan steps */
+#define SIM_STEP_SCAN_EVERY SIM_SCAN_EVERY /* stepped mode: steps between background scans */
 
 /* Relaxed-atomic counter update (plain mov on x86; readers use relaxed loads). */
 #define SIM_STAT_ADD(field, n)                                                                     \

@@ -83,12 +83,14 @@ old_pf_program(uint32_t *old)
 		old_wr(old, QDMA_IND_CTXT_DATA(i), 0xFFFFFFFFu);
 		old_wr(old, QDMA_IND_CTXT_MASK(i), 0xFFFFFFFFu);
 	}
-	old_wr(old, QDMA_IND_CTXT_CMD, qdma_ind_cmd(QDMA_IND_SEL_SW_H2C, QDMA_IND_OP_WR, 3));
+	old_wr(old, QDMA_IND_CTXT_CMD,
+	       qdma_emu_ind_cmd(qdma_ind_cmd(QDMA_IND_SEL_SW_H2C, QDMA_IND_OP_WR, 3)));
 	sleep_ms(50);
 	qdma_fmap_ctx_encode(&fm, w);
 	for (i = 0; i < QDMA_IND_CTXT_DATA_WORDS; i++)
 		old_wr(old, QDMA_IND_CTXT_DATA(i), w[i]);
-	old_wr(old, QDMA_IND_CTXT_CMD, qdma_ind_cmd(QDMA_IND_SEL_FMAP, QDMA_IND_OP_WR, VF0_FN));
+	old_wr(old, QDMA_IND_CTXT_CMD,
+	       qdma_emu_ind_cmd(qdma_ind_cmd(QDMA_IND_SEL_FMAP, QDMA_IND_OP_WR, VF0_FN)));
 	sleep_ms(50);
 }
 
@@ -159,6 +161,13 @@ c_old_vf(const char *sock, void *arg)
 	simdrv_close(&vf);
 	CK(simdrv_open(&vf2, sock, VSLOT_FN_VF(0), 0, 0) == 0);
 	sleep_ms(50);
+	/* the old tenant's function reset left a VF_BYE in the PF's inbox: consume it */
+	if (simdrv_rd(&pf, QDMA_PF_MBOX_FN_STATUS) & QDMA_MBOX_FN_STATUS_I_MSG) {
+		simdrv_wr(&pf, QDMA_PF_MBOX_FN_TARGET,
+			qdma_mbox_fn_status_src(simdrv_rd(&pf, QDMA_PF_MBOX_FN_STATUS)));
+		simdrv_wr(&pf, QDMA_PF_MBOX_FN_CMD, QDMA_MBOX_FN_CMD_RCV);
+		CK(simdrv_wait(&pf, QDMA_PF_MBOX_FN_CMD, ~0u, 0, 5000) == 0);
+	}
 	CK(parent_stats(&st0) == 0);
 
 	/* mailbox: a message and a SEND through the stale mapping reach nobody */

@@ -39,8 +39,10 @@ extern int qdma_logtype_mbox;
 #define QDMA_TX_FREE_THRESH 64u
 /** Timeout of one mailbox request, ms. */
 #define QDMA_MBOX_TIMEOUT_MS 5000u
-/** Timeout of one indirect-context command, us. */
+/** Timeout of one indirect-context command, us (the reference's). */
 #define QDMA_IND_TIMEOUT_US 500000u
+/** The same on the emulated card: a software card shares the CPUs with everything else. */
+#define QDMA_IND_TIMEOUT_EMU_US 5000000u
 /** PF: a VF must consume the PF's message within this, or it is reset (devarg mbox_send_timeout_ms). */
 #define QDMA_MBOX_SEND_TIMEOUT_MS 250u
 /** PF: messages per second one VF may send (devarg mbox_rate; 0: no limit). */
@@ -367,6 +369,7 @@ int qdma_queue_ctxt_inv(struct qdma_adapter *ad, uint16_t qid_hw, bool st, bool 
 /* qdma_ethdev.c */
 int qdma_eth_init(struct rte_eth_dev *dev);
 int qdma_eth_uninit(struct rte_eth_dev *dev);
+void qdma_eth_attach_secondary(struct rte_eth_dev *dev);
 void qdma_mbox_intr_handler(void *arg);
 struct qdma_adapter *qdma_port_adapter(uint16_t port_id);
 int qdma_ring_idx_at_least(const struct qdma_adapter *ad, uint32_t want);

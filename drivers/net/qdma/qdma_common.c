@@ -197,7 +197,7 @@ static int
 ind_wait(struct qdma_adapter *ad)
 {
 	return qdma_wait32(ad, ad->bar + QDMA_IND_CTXT_CMD, QDMA_IND_CTXT_CMD_BUSY, 0, 100, 10,
-		QDMA_IND_TIMEOUT_US);
+		ad->emu_conv != 0 ? QDMA_IND_TIMEOUT_EMU_US : QDMA_IND_TIMEOUT_US);
 }
 
 int

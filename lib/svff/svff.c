@@ -65,6 +65,21 @@ svff_error(const char *code, const char *fmt, ...)
 }
 
 static int attach_pf(struct svff *s, char *err, size_t errlen);
+
+void
+svff_mailbox_devargs(const struct svff_config *c, char *buf, size_t len)
+{
+	int n = 0;
+
+	buf[0] = '\0';
+	if (c->mailbox.rate > 0)
+		n += snprintf(buf + n, len - (size_t)n, ",mbox_rate=%u", c->mailbox.rate);
+	if (c->mailbox.burst > 0 && (size_t)n < len)
+		n += snprintf(buf + n, len - (size_t)n, ",mbox_burst=%u", c->mailbox.burst);
+	if (c->mailbox.send_timeout_ms > 0 && (size_t)n < len)
+		snprintf(buf + n, len - (size_t)n, ",mbox_send_timeout_ms=%u",
+			c->mailbox.send_timeout_ms);
+}
 static void detach_pf(struct svff *s);
 
 /* NUMA node of the card: the PCI device's, or the manager lcore's (emulated). */
@@ -171,10 +186,11 @@ attach_pf(struct svff *s, char *err, size_t errlen)
 	if (c->card.type == SVFF_CARD_PCI) {
 		snprintf(s->pf_name, sizeof(s->pf_name), "%s", c->card.pci);
 	} else {
-		char args[SVFF_CONFIG_STR_MAX + 64];
+		char args[SVFF_CONFIG_STR_MAX + 128];
 
 		snprintf(s->pf_name, sizeof(s->pf_name), "net_qdma_svff");
 		snprintf(args, sizeof(args), "card=%s,fn=pf", c->card.socket);
+		svff_mailbox_devargs(c, args + strlen(args), sizeof(args) - strlen(args));
 		rc = rte_eal_hotplug_add("vdev", s->pf_name, args);
 		if (rc < 0) {
 			snprintf(err, errlen, "cannot attach the PF of the card at %s: %s",

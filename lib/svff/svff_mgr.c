@@ -388,7 +388,9 @@ vf_stuck(struct svff *s, unsigned int vf)
 	char target[16];
 
 	v->stuck_events++;
-	if (v->state == SVFF_VF_FAILED || v->stuck_events < s->cfg.vfs.stuck_limit)
+	/* a VF no VM holds has no driver of ours to blame (a former holder's leftovers) */
+	if (!svff_vf_has_vm(v) || v->state == SVFF_VF_FAILED ||
+	    v->stuck_events < s->cfg.vfs.stuck_limit)
 		return;
 	snprintf(target, sizeof(target), "vf%u", vf);
 	op = svff_op_begin(s, "mark-failed", target, 1);
@@ -488,6 +490,7 @@ do_attach(struct svff *s, uint32_t vf, const char *vm)
 	v->state = SVFF_VF_ATTACHED;
 	snprintf(v->vm, sizeof(v->vm), "%s", vm);
 	v->token = g.token;
+	v->stuck_events = 0;       /* counts the reports of this holder */
 	v->attaches++;
 	svff_journal_outcome(s, op, "done", &vf, 1);
 	svff_crash_point(s, "attach", "done");

@@ -118,6 +118,44 @@ class Crash(unittest.TestCase):
         for case in CASES:
             self.one(*case)
 
+    def test_embedded_card_grants_reasserted(self):
+        """The embedded card dies with svffd: after the restart the journal
+        rebuilds it (numvfs, FMAP) and re-grants the attached VF's token, so
+        the guest's devargs from before the crash still open the VF."""
+        import shutil
+        from svfftest import private_plugin_dir
+        from svffd_common import guest
+        config, d = private_config("crashemb", vfs={"count": 4, "queues": 8})
+        self.addCleanup(cleanup_dir, d)
+        plugdir, plugin = private_plugin_dir()
+        self.addCleanup(shutil.rmtree, plugdir, ignore_errors=True)
+        prefix = unique_prefix("crashemb")
+        p = start_svffd(prefix, config, env={"SVFF_CRASH_AT": "reconf:placed"})
+        self.addCleanup(p.stop)
+        wait_ready(prefix, p)
+        t = Telemetry(prefix)
+        devargs = t.cmd("/svff/attach,vf=1,vm=vmA")["devargs"]
+        with self.assertRaises((OSError, ValueError)):
+            t.cmd("/svff/reconf,vf=2,qmax=16")
+        t.close()
+        p.p.wait(timeout=30)
+        p.stop()
+        p2 = start_svffd(prefix, config)
+        self.addCleanup(p2.stop)
+        wait_ready(prefix, p2)
+        info, vfs, det, card_view, ops = self.snapshot(prefix)
+        check_consistent(self, info, vfs, det)
+        self.assertEqual(vfs["vfs"][1].split()[0], "attached")
+        self.assertEqual(det[2]["qmax"], 16)
+        self.assertEqual(card_view["numvfs"], 4)
+        g = guest(unique_prefix("crashg"), plugin, devargs)
+        self.addCleanup(g.stop)
+        self.assertNotIn("No probed ethernet devices", g.output())
+        self.assertGreater(g.xstats()["mbox_tx"], 0)      # it talks to the new PF
+        wait_for(lambda: Telemetry(prefix).cmd("/svff/vf,1")["online"] == 1, 20,
+                 "the guest's HELLO")
+        g.stop()
+
 
 if __name__ == "__main__":
     main()

@@ -370,6 +370,7 @@ svff_destroy(struct svff *s)
 {
 	if (s == NULL)
 		return;
+	svff_mgr_stop(s);               /* nobody waits on the manager any more */
 	svff_telemetry_unregister(s);
 	svff_mgr_fini(s);
 	detach_pf(s);

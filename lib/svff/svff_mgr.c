@@ -973,14 +973,22 @@ fail:
 	return rc;
 }
 
+/* The manager loop is over: a long op still running is answered (and stays cut). */
+void
+svff_mgr_stop(struct svff *s)
+{
+	if (s->lop.active && s->lop.req != NULL)
+		svff_req_finish(s->lop.req, svff_error("shutdown", "svffd is stopping: the init "
+			"is finished on the next start"));
+	s->lop.req = NULL;
+}
+
 void
 svff_mgr_fini(struct svff *s)
 {
 	bool cut = s->lop.active;
 
-	if (s->lop.active && s->lop.req != NULL)
-		svff_req_finish(s->lop.req, svff_error("shutdown", "svffd is stopping: the init "
-			"is finished on the next start"));
+	svff_mgr_stop(s);
 	s->lop.active = false;
 	free(s->lop.plan);
 	s->lop.plan = NULL;

@@ -151,6 +151,7 @@ struct svff {
 
 /* svff_mgr.c: the lifecycle */
 int svff_mgr_init(struct svff *s, char *err, size_t errlen);
+void svff_mgr_stop(struct svff *s);
 void svff_mgr_fini(struct svff *s);
 void svff_mgr_handle(struct svff *s, struct svff_req *req);
 bool svff_mgr_step(struct svff *s);

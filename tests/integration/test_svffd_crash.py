@@ -118,6 +118,44 @@ class Crash(unittest.TestCase):
         for case in CASES:
             self.one(*case)
 
+    def test_sigterm_during_init(self):
+        """A stop in the middle of a long init answers its client at once and
+        the next start finishes the init."""
+        import threading
+        config, d = private_config("stopinit", vfs={"count": 0})
+        self.addCleanup(cleanup_dir, d)
+        prefix = unique_prefix("stopinit")
+        p = start_svffd(prefix, config)
+        self.addCleanup(p.stop)
+        wait_ready(prefix, p)
+        got = {}
+
+        def run():
+            t = Telemetry(prefix)
+            try:
+                got["r"] = t.cmd("/svff/init,numvfs=252,qmax=8")
+            except (OSError, ValueError) as e:
+                got["r"] = e
+            finally:
+                t.close()
+        th = threading.Thread(target=run)
+        th.start()
+        t = Telemetry(prefix)
+        wait_for(lambda: t.cmd("/svff/ops")["running"] != "", 30, "the init running", p)
+        t.close()
+        self.assertEqual(p.stop(signal.SIGTERM, timeout=20), 0, p.output)
+        th.join(timeout=30)
+        self.assertEqual(got["r"].get("code"), "shutdown", got)
+        p2 = start_svffd(prefix, config)
+        self.addCleanup(p2.stop)
+        wait_ready(prefix, p2)
+        info, vfs, det, card_view, ops = self.snapshot(prefix)
+        self.assertEqual(vfs["numvfs"], 252)
+        check_consistent(self, info, vfs, det)
+        self.assertTrue([o for o in ops["ops"].values() if o["op"] == "init" and
+                         o["state"] == "completed-after-restart"], ops)
+        self.assertEqual(p2.stop(), 0)
+
     def test_embedded_card_grants_reasserted(self):
         """The embedded card dies with svffd: after the restart the journal
         rebuilds it (numvfs, FMAP) and re-grants the attached VF's token, so

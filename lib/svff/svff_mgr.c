@@ -904,6 +904,17 @@ svff_mgr_handle(struct svff *s, struct svff_req *req)
 	svff_req_finish(req, reply);
 }
 
+/* Take a VF back outside a telemetry request (a VM that went away); logged and journaled. */
+void
+svff_vf_release(struct svff *s, unsigned int vf, const char *why)
+{
+	json_t *r;
+
+	SVFF_LOG(NOTICE, "VF %u: VM %s %s: taking the VF back", vf, s->vf[vf].vm, why);
+	r = do_detach(s, vf);
+	json_decref(r);
+}
+
 /* ------------------------------------------------------------ start/stop */
 
 static void
@@ -914,13 +925,10 @@ hv_event(void *arg, const struct svff_hv_event *ev)
 	if (ev->type != SVFF_HV_EVT_DOMAIN_STOPPED && ev->type != SVFF_HV_EVT_DOMAIN_UNDEFINED)
 		return;
 	/* a VM that is gone releases its VFs */
-	for (unsigned int vf = 0; vf < s->numvfs; vf++) {
-		if (svff_vf_has_vm(&s->vf[vf]) && strcmp(s->vf[vf].vm, ev->vm) == 0) {
-			json_t *r = do_detach(s, vf);
-
-			json_decref(r);
-		}
-	}
+	for (unsigned int vf = 0; vf < s->numvfs; vf++)
+		if (svff_vf_has_vm(&s->vf[vf]) && strcmp(s->vf[vf].vm, ev->vm) == 0)
+			svff_vf_release(s, vf, ev->type == SVFF_HV_EVT_DOMAIN_STOPPED ?
+				"stopped" : "was undefined");
 }
 
 int

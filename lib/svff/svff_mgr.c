@@ -183,10 +183,17 @@ svff_journal_outcome(struct svff *s, const struct svff_op *op, const char *phase
 {
 	json_t *arr = json_array();
 
+	int rc;
+
 	for (unsigned int i = 0; i < n; i++)
 		json_array_append_new(arr, svff_vf_entry_json(s, vfs[i]));
-	return journal_write(s, json_pack("{s:s, s:I, s:s, s:i, s:o}", "op", op->name,
+	rc = journal_write(s, json_pack("{s:s, s:I, s:s, s:i, s:o}", "op", op->name,
 		"id", (json_int_t)op->id, "phase", phase, "numvfs", (int)s->numvfs, "vfs", arr));
+	/* the journal is folded into the snapshot now and then, never under a running init */
+	if (rc == 0 && !s->lop.active &&
+	    svff_journal_count(s->journal) - s->journal_mark >= SVFF_JOURNAL_COMPACT_EVERY)
+		svff_compact(s);
+	return rc;
 }
 
 /* ------------------------------------------------------------ the card */

@@ -29,6 +29,8 @@ extern int svff_logtype;
 #define SVFF_MAX_VFS 252
 /** What a reply may use of the 16 KiB telemetry message (DPDK adds its framing). */
 #define SVFF_REPLY_BUDGET 15500
+/** Journal records between two compactions. */
+#define SVFF_JOURNAL_COMPACT_EVERY 256
 /** Operations kept for /svff/ops. */
 #define SVFF_OPS_KEPT 64
 
@@ -143,6 +145,7 @@ struct svff {
 	struct svff_long_op lop;
 	uint8_t vf_evt[SVFF_MAX_VFS];         /* pending vf_event flags */
 	uint32_t invariant_errors;
+	uint64_t journal_mark;                /* records at the last compaction */
 	char crash_at[64];                    /* test-only: SVFF_CRASH_AT */
 
 	/* manager loop statistics */

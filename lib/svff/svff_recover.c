@@ -50,6 +50,8 @@ svff_compact(struct svff *s)
 	json_decref(snap);
 	if (rc < 0)
 		SVFF_LOG(ERR, "cannot compact the journal: %s", strerror(-rc));
+	else
+		s->journal_mark = svff_journal_count(s->journal);
 	return rc;
 }
 

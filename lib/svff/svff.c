@@ -5,10 +5,12 @@
  * request hand-over between telemetry threads and the manager.
  */
 #include <errno.h>
+#include <poll.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/eventfd.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -157,6 +159,12 @@ svff_create(const struct svff_config *cfg, char *err, size_t errlen)
 		snprintf(err, errlen, "cannot create the request ring: %s", rte_strerror(rte_errno));
 		goto fail;
 	}
+	/* a posted request wakes a sleeping manager at once */
+	s->wake_fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+	if (s->wake_fd < 0) {
+		snprintf(err, errlen, "eventfd: %s", strerror(errno));
+		goto fail_ring;
+	}
 	if (attach_pf(s, err, errlen) < 0)
 		goto fail_ring;
 	if (svff_mgr_init(s, err, errlen) < 0)
@@ -168,6 +176,8 @@ svff_create(const struct svff_config *cfg, char *err, size_t errlen)
 fail_pf:
 	detach_pf(s);
 fail_ring:
+	if (s->wake_fd >= 0)
+		close(s->wake_fd);
 	rte_ring_free(s->ring);
 fail:
 	free_state(s);
@@ -278,6 +288,8 @@ svff_request(struct svff *s, struct svff_req *req, unsigned int timeout_ms)
 		free(req);
 		return svff_error("busy", "svffd is busy (request queue full): retry");
 	}
+	if (eventfd_write(s->wake_fd, 1) < 0)
+		SVFF_LOG(DEBUG, "cannot wake the manager: %s", strerror(errno));
 	/* the manager takes it within the pickup time, or we withdraw it */
 	while (__atomic_load_n(&req->state, __ATOMIC_ACQUIRE) == SVFF_REQ_QUEUED &&
 	       svff_mono_us() - t0 < pickup)
@@ -316,7 +328,19 @@ backoff(struct svff *s, bool busy, unsigned int *idle, unsigned int *sleep_us)
 		rte_pause();
 		return;
 	}
-	usleep(*sleep_us);
+	{
+		struct pollfd pfd = { .fd = s->wake_fd, .events = POLLIN };
+		struct timespec ts = { 0, (long)*sleep_us * 1000 };
+		eventfd_t v;
+
+		if (ppoll(&pfd, 1, &ts, NULL) > 0) {
+			eventfd_read(s->wake_fd, &v);
+			*idle = 0;
+			*sleep_us = SLEEP_MIN_US;
+			s->wakeups++;
+			return;
+		}
+	}
 	s->sleep_us_total += *sleep_us;
 	if (*sleep_us < SLEEP_MAX_US)
 		*sleep_us = RTE_MIN(*sleep_us * 2, (unsigned int)SLEEP_MAX_US);
@@ -374,6 +398,7 @@ svff_destroy(struct svff *s)
 	svff_telemetry_unregister(s);
 	svff_mgr_fini(s);
 	detach_pf(s);
+	close(s->wake_fd);
 	rte_ring_free(s->ring);
 	free_state(s);
 }

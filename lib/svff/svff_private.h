@@ -132,6 +132,7 @@ struct svff {
 	int numa_node;
 	unsigned int manager_lcore;
 	struct rte_ring *ring;
+	int wake_fd;            /* eventfd: a posted request wakes the manager */
 	struct svff_hv *hv;
 	struct svff_journal *journal;
 
@@ -149,7 +150,7 @@ struct svff {
 	char crash_at[64];                    /* test-only: SVFF_CRASH_AT */
 
 	/* manager loop statistics */
-	uint64_t polls_busy, polls_idle, sleep_us_total;
+	uint64_t polls_busy, polls_idle, sleep_us_total, wakeups;
 };
 
 /* svff_mgr.c: the lifecycle */

@@ -252,11 +252,25 @@ by_id_desc(const void *a, const void *b)
 	return x < y ? 1 : x > y ? -1 : 0;
 }
 
+/* "running": "" when idle, else the running op (an init of many VFs runs in steps) */
+static void
+ops_running(const json_t *r, FILE *out)
+{
+	if (!json_is_object(r)) {
+		fprintf(out, "running: %s\n", json_is_string(r) && json_string_length(r) > 0 ?
+			json_string_value(r) : "-");
+		return;
+	}
+	fprintf(out, "running: %" JSON_INTEGER_FORMAT " %s %s, step %" JSON_INTEGER_FORMAT
+		" of %" JSON_INTEGER_FORMAT "\n", num(r, "id", 0), str(r, "op"), str(r, "target"),
+		num(r, "steps_done", 0), num(r, "steps_total", 0));
+}
+
 void
 svffctl_fmt_ops(const json_t *v, FILE *out)
 {
 	const json_t *ops = json_object_get(v, "ops");
-	const char *running = str(v, "running"), *k;
+	const char *k;
 	json_t **list, *op;
 	size_t n = 0, i;
 
@@ -271,7 +285,7 @@ svffctl_fmt_ops(const json_t *v, FILE *out)
 		if (json_is_object(op))
 			list[n++] = op;
 	qsort(list, n, sizeof(*list), by_id_desc);
-	fprintf(out, "running: %s\n", running[0] ? running : "-");
+	ops_running(json_object_get(v, "running"), out);
 	fprintf(out, "%-5s %-7s %-24s %-22s %-9s %10s  %s\n", "ID", "OP", "TARGET", "STATE",
 		"PROGRESS", "DURATION", "RESULT");
 	for (i = 0; i < n; i++) {

@@ -197,10 +197,15 @@ svff_hv_vf_bdf(const char *sysfs_root, const char *pf_bdf, unsigned int vf,
 		char *bdf, size_t len, char *err, size_t errlen)
 {
 	struct svff_hv_pci_addr a;
-	char link[PATH_MAX], target[PATH_MAX];
+	char link[PATH_MAX], target[PATH_MAX], full[16];
 	const char *base;
 	ssize_t n;
 
+	/* "bb:ss.f" (as EAL's -a takes it) is in PCI domain 0 */
+	if (pf_bdf != NULL && strlen(pf_bdf) == 7) {
+		snprintf(full, sizeof(full), "0000:%s", pf_bdf);
+		pf_bdf = full;
+	}
 	if (svff_hv_parse_bdf(pf_bdf, &a) < 0) {
 		snprintf(err, errlen, "'%s' is not a PCI address (dddd:bb:ss.f)",
 			pf_bdf != NULL ? pf_bdf : "");

@@ -149,6 +149,7 @@ int svff_hv_poll(struct svff_hv *hv);
 /**
  * PCI address of VF @p vf (0-based) of the PF at @p pf_bdf, from the PF's
  * sysfs link virtfn<vf> (what svff_hv_vf.bdf needs on a PCI card).
+ * @p pf_bdf is "dddd:bb:ss.f" or "bb:ss.f" (domain 0).
  * @param sysfs_root "/sys", or a fake tree in tests (NULL means "/sys").
  * @return 0, -ENOENT (no such VF: SR-IOV off or vf >= numvfs), -EINVAL
  *         (malformed address) or another negative errno.

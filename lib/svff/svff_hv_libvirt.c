@@ -27,13 +27,17 @@
  * interval * (count + 1) seconds instead of blocking the manager forever. */
 #define VIRT_KA_INTERVAL 2
 #define VIRT_KA_COUNT 2
+/* How long opening a connection may take before libvirt counts as unreachable:
+ * emulated (a VM name lookup) / libvirt (the adapter cannot work without it). */
+#define VIRT_OPEN_QUIET_MS 2000
+#define VIRT_OPEN_MS 30000
 
 struct svff_hv_virt {
 	virConnectPtr conn;
 	int cb_lifecycle;   /* callback ids, -1 when not registered */
 	int cb_removed;
 	bool loop_ref;      /* holds a reference on the event thread */
-	time_t retry_after; /* after a failed open */
+	time_t retry_after; /* after a failed open (CLOCK_MONOTONIC seconds) */
 };
 
 /* ------------------------------------------------------------ event loop */
@@ -181,6 +185,123 @@ fail:
 
 /* ------------------------------------------------------------ connection */
 
+/*
+ * virConnectOpen() has no timeout: a libvirtd that accepts connections but
+ * does not answer (stopped, hung) would block the manager lcore for ever.
+ * So the open runs on a short-lived thread and is waited for with a
+ * timeout; a late open is abandoned and closed by its thread when it ends.
+ */
+struct open_job {
+	pthread_mutex_t lock;
+	pthread_cond_t cond;
+	bool done, abandoned;   /* under lock */
+	virConnectPtr conn;
+	char err[256];
+	char uri[SVFF_HV_URI_MAX];
+};
+
+static void
+job_free(struct open_job *j)
+{
+	pthread_cond_destroy(&j->cond);
+	pthread_mutex_destroy(&j->lock);
+	free(j);
+}
+
+static void *
+open_main(void *arg)
+{
+	struct open_job *j = arg;
+	virConnectPtr c = virConnectOpen(j->uri);
+	bool abandoned;
+
+	pthread_mutex_lock(&j->lock);
+	if (c == NULL)
+		snprintf(j->err, sizeof(j->err), "%s", virGetLastErrorMessage());
+	j->conn = c;
+	j->done = true;
+	abandoned = j->abandoned;
+	pthread_cond_signal(&j->cond);
+	pthread_mutex_unlock(&j->lock);
+	if (abandoned) {
+		if (c != NULL)
+			virConnectClose(c);
+		job_free(j);
+	}
+	return NULL;
+}
+
+static int
+job_init(struct open_job *j, const char *uri)
+{
+	pthread_condattr_t ca;
+	int rc;
+
+	snprintf(j->uri, sizeof(j->uri), "%s", uri);
+	if (pthread_condattr_init(&ca) != 0)
+		return -ENOMEM;
+	rc = pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+	if (rc == 0)
+		rc = pthread_cond_init(&j->cond, &ca);
+	pthread_condattr_destroy(&ca);
+	if (rc != 0)
+		return -rc;
+	rc = pthread_mutex_init(&j->lock, NULL);
+	if (rc != 0)
+		pthread_cond_destroy(&j->cond);
+	return -rc;
+}
+
+static virConnectPtr
+open_timed(const char *uri, int timeout_ms, char *err, size_t errlen)
+{
+	struct open_job *j = calloc(1, sizeof(*j));
+	struct timespec until;
+	virConnectPtr conn;
+	pthread_attr_t ta;
+	pthread_t t;
+	int rc;
+
+	if (j == NULL || job_init(j, uri) < 0) {
+		free(j);
+		snprintf(err, errlen, "out of memory");
+		return NULL;
+	}
+	pthread_attr_init(&ta);
+	pthread_attr_setdetachstate(&ta, PTHREAD_CREATE_DETACHED);
+	rc = pthread_create(&t, &ta, open_main, j);
+	pthread_attr_destroy(&ta);
+	if (rc != 0) {
+		job_free(j);
+		snprintf(err, errlen, "cannot start a thread: %s", strerror(rc));
+		return NULL;
+	}
+	clock_gettime(CLOCK_MONOTONIC, &until);
+	until.tv_sec += timeout_ms / 1000;
+	until.tv_nsec += (long)(timeout_ms % 1000) * 1000000L;
+	if (until.tv_nsec >= 1000000000L) {
+		until.tv_sec++;
+		until.tv_nsec -= 1000000000L;
+	}
+	pthread_mutex_lock(&j->lock);
+	while (!j->done && pthread_cond_timedwait(&j->cond, &j->lock, &until) != ETIMEDOUT)
+		;
+	if (!j->done) {
+		/* the thread frees the job (and closes a late connection) */
+		j->abandoned = true;
+		pthread_mutex_unlock(&j->lock);
+		snprintf(err, errlen, "cannot connect to libvirt at %s: no answer within %d ms",
+			uri, timeout_ms);
+		return NULL;
+	}
+	conn = j->conn;
+	if (conn == NULL)
+		snprintf(err, errlen, "cannot connect to libvirt at %s: %s", uri, j->err);
+	pthread_mutex_unlock(&j->lock);
+	job_free(j);
+	return conn;
+}
+
 static void
 virt_drop(struct svff_hv_virt *v)
 {
@@ -201,7 +322,7 @@ virt_drop(struct svff_hv_virt *v)
 }
 
 static int
-virt_open(struct svff_hv *hv, char *err, size_t errlen)
+virt_open(struct svff_hv *hv, bool quiet, char *err, size_t errlen)
 {
 	struct svff_hv_virt *v = hv->virt;
 	int rc;
@@ -210,10 +331,8 @@ virt_open(struct svff_hv *hv, char *err, size_t errlen)
 	if (rc < 0)
 		return rc;
 	v->loop_ref = true;
-	v->conn = virConnectOpen(hv->uri);
+	v->conn = open_timed(hv->uri, quiet ? VIRT_OPEN_QUIET_MS : VIRT_OPEN_MS, err, errlen);
 	if (v->conn == NULL) {
-		snprintf(err, errlen, "cannot connect to libvirt at %s: %s", hv->uri,
-			virGetLastErrorMessage());
 		virt_drop(v);
 		return -ECONNREFUSED;
 	}
@@ -233,7 +352,11 @@ struct _virConnect *
 svff_hv_virt_get(struct svff_hv *hv, bool quiet, char *err, size_t errlen)
 {
 	struct svff_hv_virt *v = hv->virt;
-	time_t now = time(NULL);
+	struct timespec ts;
+	time_t now;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	now = ts.tv_sec;
 
 	if (hv->uri[0] == '\0') {
 		snprintf(err, errlen, "no libvirt URI configured");
@@ -258,7 +381,7 @@ svff_hv_virt_get(struct svff_hv *hv, bool quiet, char *err, size_t errlen)
 		snprintf(err, errlen, "libvirt at %s was unreachable moments ago", hv->uri);
 		return NULL;
 	}
-	if (virt_open(hv, err, errlen) < 0) {
+	if (virt_open(hv, quiet, err, errlen) < 0) {
 		v->retry_after = now + VIRT_RETRY_S;
 		return NULL;
 	}

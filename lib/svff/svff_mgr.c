@@ -206,6 +206,14 @@ svff_hv_vf_of(const struct svff *s, unsigned int vf, struct svff_hv_vf *hvf)
 	hvf->func_id = svff_vf_func(s, vf);
 	hvf->pf_port = s->pf_port;
 	hvf->card_socket = s->cfg.card.type == SVFF_CARD_PCI ? NULL : s->cfg.card.socket;
+	/* a PCI card's VF is hot-plugged by its address (an empty one makes libvirt refuse) */
+	if (s->cfg.card.type == SVFF_CARD_PCI) {
+		char err[256];
+
+		if (svff_hv_vf_bdf(NULL, s->cfg.card.pci, vf, hvf->bdf, sizeof(hvf->bdf), err,
+				sizeof(err)) < 0)
+			SVFF_LOG(ERR, "VF %u: %s", vf, err);
+	}
 }
 
 /*

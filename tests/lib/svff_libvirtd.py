@@ -38,6 +38,8 @@ import tempfile
 import time
 
 LOCK = "/run/lock/svff-test-libvirtd.lock"
+# pid files a privileged libvirtd's drivers lock (fcntl) while it runs
+DRIVER_PIDFILES = ("/run/libvirt/qemu/driver.pid", "/run/libvirt/network/driver.pid")
 VIRTLOGD_SOCK = "/run/libvirt/virtlogd-sock"
 DOMAIN_PREFIX = "svfft-"
 QEMU = "qemu-system-x86_64"
@@ -82,6 +84,17 @@ def _stop_pid(pid, popen=None, timeout=15):
             time.sleep(0.05)
     if popen is not None:
         popen.wait()
+
+
+def _on_term(signum, frame):
+    raise SystemExit("terminated by signal %d" % signum)
+
+
+def _term_raises():
+    """SIGTERM (a test runner's timeout) unwinds through finally/cleanups,
+    so the daemons are stopped, instead of killing Python on the spot."""
+    if signal.getsignal(signal.SIGTERM) in (signal.SIG_DFL, None):
+        signal.signal(signal.SIGTERM, _on_term)
 
 
 class PrivateLibvirtd:
@@ -143,6 +156,38 @@ class PrivateLibvirtd:
             os.chown("/dev/kvm", 0, gid)
             os.chmod("/dev/kvm", stat.S_IMODE(st.st_mode) | 0o060)
 
+    @staticmethod
+    def foreign_daemon():
+        """PID of a privileged libvirtd that runs already (not started by
+        this helper's lock holders), or None: its drivers lock their pid
+        files, so a second one cannot start."""
+        for path in DRIVER_PIDFILES:
+            try:
+                fd = os.open(path, os.O_RDWR)
+            except OSError:
+                continue
+            try:
+                fcntl.lockf(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                fcntl.lockf(fd, fcntl.LOCK_UN)
+            except OSError:
+                with open(path) as f:
+                    pid = f.read().strip()
+                return int(pid) if pid.isdigit() else -1
+            finally:
+                os.close(fd)
+        return None
+
+    def _wait_foreign(self, timeout):
+        end = time.monotonic() + timeout
+        while True:
+            pid = self.foreign_daemon()
+            if pid is None:
+                return
+            if time.monotonic() > end:
+                raise RuntimeError("another privileged libvirtd (pid %s) runs on this machine: "
+                                   "only one can" % pid)
+            time.sleep(1)
+
     def _write_config(self):
         conf = os.path.join(self.dir, "libvirtd.conf")
         with open(conf, "w") as f:
@@ -160,16 +205,21 @@ class PrivateLibvirtd:
         finally:
             out.close()
 
-    def start(self, timeout=60, lock_timeout=600):
+    def start(self, timeout=60, lock_timeout=150, foreign_timeout=60):
+        """Start; RuntimeError with the reason when it cannot.  The waits
+        (another test's instance, another privileged libvirtd) stay well
+        inside a test's timeout, so a busy machine gives a skip, not a kill."""
         ok, why = self.available()
         if not ok:
             raise RuntimeError(why)
+        _term_raises()
         if self.use_lock:
             self._lock(lock_timeout)
         try:
             if self.dir is None:
                 self.dir = tempfile.mkdtemp(prefix="svfft-libvirtd-")
             os.makedirs(self.dir, exist_ok=True)
+            self._wait_foreign(foreign_timeout)
             conf = self._write_config()
             self._kvm_perms()
             if not _answers(VIRTLOGD_SOCK):

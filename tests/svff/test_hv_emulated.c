@@ -19,6 +19,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <sys/un.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -200,6 +202,49 @@ test_unreachable_libvirt(void **state)
 	svff_hv_close(hv);
 }
 
+/*
+ * A libvirtd that accepts connections and never answers (stopped, hung):
+ * a listening socket nobody serves.  The VM is a label after a short wait,
+ * and the next attach does not wait again.
+ */
+static void
+test_hung_libvirt(void **state)
+{
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	char dir[] = "/tmp/svfft-hunglv-XXXXXX", uri[512];
+	struct svff_hv_vf vf = emu_vf(2);
+	struct svff_hv_grant g;
+	struct svff_hv *hv;
+	double t0, t1;
+	int lfd, i;
+
+	(void)state;
+	assert_non_null(mkdtemp(dir));
+	snprintf(sa.sun_path, sizeof(sa.sun_path), "%s/libvirt-sock", dir);
+	lfd = socket(AF_UNIX, SOCK_STREAM, 0);
+	assert_true(lfd >= 0);
+	assert_int_equal(bind(lfd, (struct sockaddr *)&sa, sizeof(sa)), 0);
+	assert_int_equal(listen(lfd, 8), 0);
+	snprintf(uri, sizeof(uri), "qemu+unix:///system?socket=%s", sa.sun_path);
+	hv = svff_hv_open(SVFF_HV_EMULATED, uri, false, NULL, NULL, err, sizeof(err));
+	assert_non_null(hv);
+	for (i = 0; i < 2; i++) {
+		t0 = now_s();
+		if (svff_hv_attach(hv, "label", &vf, &g, err, sizeof(err)) != 0)
+			fail_msg("attach with a libvirtd that does not answer: %s", err);
+		t1 = now_s();
+		printf("# attach with a libvirtd that does not answer (%s): %.3f s\n",
+			i == 0 ? "first" : "again", t1 - t0);
+		assert_true(t1 - t0 < 20.0); /* generous: bounded, not for ever */
+		assert_int_equal(guest_open(2, g.token), 0);
+		assert_int_equal(svff_hv_detach(hv, "label", &vf, err, sizeof(err)), 0);
+	}
+	svff_hv_close(hv);
+	close(lfd);
+	unlink(sa.sun_path);
+	rmdir(dir);
+}
+
 #ifdef SVFF_HAVE_LIBVIRT
 static void
 quiet(void *arg, virErrorPtr e)
@@ -278,6 +323,7 @@ main(int argc, char **argv)
 		cmocka_unit_test(test_attach_detach),
 		cmocka_unit_test(test_bad_input),
 		cmocka_unit_test(test_unreachable_libvirt),
+		cmocka_unit_test(test_hung_libvirt),
 	};
 #ifdef SVFF_HAVE_LIBVIRT
 	const struct CMUnitTest lv_tests[] = {

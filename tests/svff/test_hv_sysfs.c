@@ -91,6 +91,10 @@ test_found(void **state)
 	assert_int_equal(svff_hv_vf_bdf(root, "0000:3b:00.0", 11, bdf, sizeof(bdf), err,
 		sizeof(err)), 0);
 	assert_string_equal(bdf, "0000:3b:01.7");
+	/* the short form, as EAL's -a takes it */
+	assert_int_equal(svff_hv_vf_bdf(root, "3b:00.0", 1, bdf, sizeof(bdf), err,
+		sizeof(err)), 0);
+	assert_string_equal(bdf, "0000:3b:00.5");
 }
 
 static void
@@ -113,7 +117,7 @@ test_missing(void **state)
 static void
 test_malformed(void **state)
 {
-	static const char *const bad_pf[] = { "", "3b:00.0", "0000:3b:00.9", "0000:3b:00.0/..",
+	static const char *const bad_pf[] = { "", "3b:00.9", "3b-00.0", "0000:3b:00.9", "0000:3b:00.0/..",
 		"../../etc", "0000:3b:00.0x" };
 	char bdf[16] = "unchanged";
 	unsigned int i;

@@ -269,6 +269,13 @@ test_tables(void **state)
 		"1     init    numvfs=4                 done                   6/6          52.3 ms"
 		"  4 VFs\n");
 	cap_free(&c);
+	/* an op in progress */
+	assert_int_equal(show(&c, "/svff/ops", "{\"/svff/ops\": {\"running\": {\"id\": 9, "
+		"\"op\": \"init\", \"target\": \"numvfs=250 qmax=8\", \"state\": \"running\", "
+		"\"steps_done\": 40, \"steps_total\": 256}, \"ops\": {}}}", false,
+		svffctl_fmt_ops), SVFFCTL_OK);
+	assert_string_equal(strtok(c.out, "\n"), "running: 9 init numvfs=250 qmax=8, step 40 of 256");
+	cap_free(&c);
 }
 
 /* ------------------------------------------------------------ socket */

@@ -110,9 +110,10 @@ struct svff_hv *svff_hv_open(enum svff_hv_kind kind, const char *uri, bool persi
 
 /**
  * Emulated adapter: the card can take VMs. From then on attaching a VF to a
- * VM name that is a running libvirt domain hot-plugs it into that domain
- * (an ivshmem-plain device for the BAR, the domain's RAM as the DMA window);
- * other names stay labels. @p card NULL turns it off.
+ * VM name that is a running libvirt domain with shared RAM (memoryBacking
+ * access mode shared) hot-plugs it into that domain (an ivshmem-plain device
+ * for the BAR, the domain's RAM as the DMA window); other names are handled
+ * as before (token grant). @p card NULL turns it off.
  */
 void svff_hv_set_card(struct svff_hv *hv, const struct svff_hv_card *card, void *arg);
 

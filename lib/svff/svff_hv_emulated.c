@@ -5,7 +5,9 @@
  * grants a fresh random token and returns the guest's --vdev devargs;
  * detach revokes it (the card disconnects the VF's user, which sees a
  * removal).  The VM name is a label, unless libvirt is configured,
- * reachable and has a domain of that name: then that domain must run.
+ * reachable and has a domain of that name: then that domain must run, and
+ * if its RAM is shared and svffd's card takes VMs, the VF is hot-plugged
+ * into it instead (svff_hv_vm.c).
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -85,8 +87,11 @@ emu_attach(struct svff_hv *hv, const char *vm, const struct svff_hv_vf *vf,
 	}
 	rc = check_vm(hv, vm, &running, err, errlen);
 #ifdef SVFF_HAVE_LIBVIRT
-	/* a running domain and a card that takes VMs: hot-plug it there */
-	if (rc == 0 && running && hv->card != NULL)
+	/*
+	 * a running domain with shared RAM and a card that takes VMs: hot-plug it there
+	 * (any other domain: a name checked, the guest opens the VF over the slot)
+	 */
+	if (rc == 0 && running && hv->card != NULL && svff_hv_vm_capable(hv, vm))
 		return svff_hv_vm_attach(hv, vm, vf, out, err, errlen);
 #endif
 	if (rc == 0)

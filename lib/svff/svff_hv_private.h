@@ -88,7 +88,11 @@ struct svff_hv {
 	void *card_arg;
 };
 
-/* svff_hv_vm.c (built with libvirt): a VF of the emulated card in a running domain. */
+/*
+ * svff_hv_vm.c (built with libvirt): a VF of the emulated card in a running domain.
+ * Only a domain whose RAM is shared (memoryBacking access mode shared) can take one.
+ */
+bool svff_hv_vm_capable(struct svff_hv *hv, const char *vm);
 int svff_hv_vm_attach(struct svff_hv *hv, const char *vm, const struct svff_hv_vf *vf,
 		struct svff_hv_grant *out, char *err, size_t errlen);
 int svff_hv_vm_detach(struct svff_hv *hv, const char *vm, const struct svff_hv_vf *vf,

@@ -199,6 +199,32 @@ check_domain(virDomainPtr d, const char *vm, uint64_t *ram, char *err, size_t er
 	return 0;
 }
 
+bool
+svff_hv_vm_capable(struct svff_hv *hv, const char *vm)
+{
+	char why[256], *xml, *mb, *end;
+	virConnectPtr conn = svff_hv_virt_get(hv, true, why, sizeof(why));
+	virDomainPtr d = conn != NULL ? virDomainLookupByName(conn, vm) : NULL;
+	bool shared = false;
+
+	if (d == NULL)
+		return false;
+	xml = virDomainGetXMLDesc(d, 0);
+	virDomainFree(d);
+	if (xml == NULL)
+		return false;
+	/* <memoryBacking> ... <access mode='shared'/> ... </memoryBacking> */
+	mb = strstr(xml, "<memoryBacking>");
+	end = mb != NULL ? strstr(mb, "</memoryBacking>") : NULL;
+	if (end != NULL) {
+		*end = '\0';
+		shared = strstr(mb, "<access mode='shared'") != NULL ||
+			strstr(mb, "<access mode=\"shared\"") != NULL;
+	}
+	free(xml);
+	return shared;
+}
+
 int
 svff_hv_vm_attach(struct svff_hv *hv, const char *vm, const struct svff_hv_vf *vf,
 		struct svff_hv_grant *out, char *err, size_t errlen)

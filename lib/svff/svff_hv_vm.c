@@ -44,7 +44,7 @@
 /** Largest guest RAM: below the PCI hole, guest-physical = offset in the RAM. */
 #define SVFF_VM_RAM_MAX (2ull << 30)
 /** How long detach waits for the guest to let the VF go after PF_BYE. */
-#define SVFF_VM_BYE_WAIT_MS 2000u
+#define SVFF_VM_BYE_WAIT_MS 5000u
 /** Then how long the guest's application gets to stop using the port. */
 #define SVFF_VM_BYE_GRACE_MS 500u
 #define QEMU_PID_DIR "/run/libvirt/qemu"

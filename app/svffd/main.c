@@ -25,6 +25,8 @@
 #include <rte_log.h>
 
 #include "qdma_sim.h"
+#include "svff_hv.h"
+#include "vslot_server.h"
 #include "svff.h"
 #include "svff_config.h"
 
@@ -110,6 +112,30 @@ plug_card(const struct svff_config *cfg, char *err, size_t errlen)
 	c.log = card_log;
 	return qdma_sim_create(&c, err, errlen);
 }
+
+/* The card's side of a VF given to a VM (lib/svff's hypervisor adapter calls these). */
+static int
+card_attach_vm(void *arg, unsigned int vf, const char *bar_path, uint64_t bar_size, int uid,
+	int gid, int ram_fd, uint64_t ram_len, char *err, size_t errlen)
+{
+	struct vslot_external e = {
+		.bar_path = bar_path, .bar_file_size = bar_size, .uid = uid, .gid = gid,
+		.mode = 0600, .dma_fd = ram_fd, .dma_offset = 0, .dma_iova = 0, .dma_len = ram_len,
+	};
+
+	return qdma_sim_attach_vm(arg, vf, &e, err, errlen);
+}
+
+static int
+card_detach_vm(void *arg, unsigned int vf)
+{
+	return qdma_sim_detach_vm(arg, vf);
+}
+
+static const struct svff_hv_card card_vm_ops = {
+	.attach_vm = card_attach_vm,
+	.detach_vm = card_detach_vm,
+};
 
 int
 main(int argc, char **argv)
@@ -219,8 +245,12 @@ main(int argc, char **argv)
 	    !has_arg(eal_argv, eal_argc, "-b") && !has_arg(eal_argv, eal_argc, "--block") &&
 	    !has_arg(eal_argv, eal_argc, "--no-pci")) {
 		if (cfg.card.type == SVFF_CARD_PCI) {
+			static char allow[SVFF_CONFIG_STR_MAX + 128];
+
+			snprintf(allow, sizeof(allow), "%s", cfg.card.pci);
+			svff_mailbox_devargs(&cfg, allow + strlen(allow), sizeof(allow) - strlen(allow));
 			eal_argv[eal_argc++] = (char *)"-a";
-			eal_argv[eal_argc++] = cfg.card.pci;
+			eal_argv[eal_argc++] = allow;
 		} else {
 			eal_argv[eal_argc++] = (char *)"--no-pci";
 		}
@@ -256,6 +286,8 @@ main(int argc, char **argv)
 		rte_eal_cleanup();
 		return 1;
 	}
+	if (card != NULL)
+		svff_set_card(s, &card_vm_ops, card);
 	rc = svff_telemetry_register(s);
 	if (rc < 0) {
 		fprintf(stderr, "svffd: cannot register telemetry commands: %s\n", strerror(-rc));

@@ -123,6 +123,21 @@ int qdma_sim_inject(struct qdma_sim *sim, enum qdma_sim_fault f, unsigned int ta
  */
 int qdma_sim_step(struct qdma_sim *sim);
 
+struct vslot_external;
+
+/**
+ * Attach VF @p vf (0-based) to a virtual machine: its config BAR becomes the
+ * tmpfs file @p ext->bar_path (for an ivshmem-plain device) and its only DMA
+ * window the guest's RAM file (see vslot_server_attach_external() for the
+ * rules; @p ext->bar is ignored: the config BAR is exported).
+ * @return 0 or a negative errno with a reason in @p err; nothing changed on failure.
+ */
+int qdma_sim_attach_vm(struct qdma_sim *sim, unsigned int vf, const struct vslot_external *ext,
+		char *err, size_t errlen);
+
+/** Detach VF @p vf from its virtual machine (a function reset). @return 0, -ENOENT. */
+int qdma_sim_detach_vm(struct qdma_sim *sim, unsigned int vf);
+
 /** Snapshot of the counters. */
 void qdma_sim_get_stats(struct qdma_sim *sim, struct qdma_sim_stats *st);
 

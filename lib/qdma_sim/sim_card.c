@@ -424,3 +424,27 @@ qdma_sim_personality_parse(const char *s)
 			return (int)i;
 	return -1;
 }
+
+int
+qdma_sim_attach_vm(struct qdma_sim *sim, unsigned int vf, const struct vslot_external *ext,
+		char *err, size_t errlen)
+{
+	struct vslot_external e;
+
+	if (sim == NULL || ext == NULL || vf >= QDMA_SIM_MAX_VFS) {
+		if (err != NULL && errlen > 0)
+			snprintf(err, errlen, "bad arguments");
+		return -EINVAL;
+	}
+	e = *ext;
+	e.bar = QDMA_PCI_CONFIG_BAR;
+	return vslot_server_attach_external(sim->srv, VSLOT_FN_VF(vf), &e, err, errlen);
+}
+
+int
+qdma_sim_detach_vm(struct qdma_sim *sim, unsigned int vf)
+{
+	if (sim == NULL || vf >= QDMA_SIM_MAX_VFS)
+		return -EINVAL;
+	return vslot_server_detach_external(sim->srv, VSLOT_FN_VF(vf));
+}

@@ -30,6 +30,21 @@ struct svff;
  */
 struct svff *svff_create(const struct svff_config *cfg, char *err, size_t errlen);
 
+struct svff_hv_card;
+
+/**
+ * The embedded emulated card takes VMs (see svff_hv_set_card()): attaching a
+ * VF to a running libvirt domain then hot-plugs it there. Call before
+ * svff_run().
+ */
+void svff_set_card(struct svff *s, const struct svff_hv_card *card, void *arg);
+
+/**
+ * The PF devargs for the config's "mailbox" settings (",mbox_rate=..." and
+ * so on; "" when all are defaults), for svffd to add to a PCI card's -a.
+ */
+void svff_mailbox_devargs(const struct svff_config *cfg, char *buf, size_t len);
+
 /** The PF's ethdev port (QDMA PMD). */
 uint16_t svff_pf_port(const struct svff *s);
 

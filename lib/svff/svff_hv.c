@@ -327,6 +327,15 @@ svff_hv_open(enum svff_hv_kind kind, const char *uri, bool persistent,
 }
 
 void
+svff_hv_set_card(struct svff_hv *hv, const struct svff_hv_card *card, void *arg)
+{
+	if (hv == NULL)
+		return;
+	hv->card = card;
+	hv->card_arg = arg;
+}
+
+void
 svff_hv_close(struct svff_hv *hv)
 {
 	if (hv == NULL)

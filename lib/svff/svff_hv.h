@@ -55,6 +55,20 @@ struct svff_hv_grant {
 	uint64_t token;                     /**< emulated: the granted token (journal it) */
 	char devargs[SVFF_HV_DEVARGS_MAX];  /**< emulated: the guest's --vdev string */
 	char alias[SVFF_HV_NAME_MAX + 1];   /**< libvirt: the hostdev's alias ("ua-svff-vfN") */
+	char guest_bdf[16];                 /**< emulated, VM: the VF's PCI address in the guest */
+};
+
+/**
+ * What the emulated card offers for VMs (svffd embeds the card and passes
+ * these in): attach VF @p vf with its BAR exported as the new tmpfs file
+ * @p bar_path (@p bar_size bytes, owner @p uid/@p gid, mode 0600) and the
+ * guest RAM (@p ram_fd, @p ram_len bytes, borrowed) as its only DMA window
+ * at IOVA 0; detach it again (-ENOENT: not attached).
+ */
+struct svff_hv_card {
+	int (*attach_vm)(void *arg, unsigned int vf, const char *bar_path, uint64_t bar_size,
+			int uid, int gid, int ram_fd, uint64_t ram_len, char *err, size_t errlen);
+	int (*detach_vm)(void *arg, unsigned int vf);
 };
 
 /** Domain states, as far as svff cares. */
@@ -93,6 +107,15 @@ struct svff_hv;
  */
 struct svff_hv *svff_hv_open(enum svff_hv_kind kind, const char *uri, bool persistent,
 		svff_hv_event_cb cb, void *cb_arg, char *err, size_t errlen);
+
+/**
+ * Emulated adapter: the card can take VMs. From then on attaching a VF to a
+ * VM name that is a running libvirt domain with shared RAM (memoryBacking
+ * access mode shared) hot-plugs it into that domain (an ivshmem-plain device
+ * for the BAR, the domain's RAM as the DMA window); other names are handled
+ * as before (token grant). @p card NULL turns it off.
+ */
+void svff_hv_set_card(struct svff_hv *hv, const struct svff_hv_card *card, void *arg);
 
 /** Close it (stops the event thread). */
 void svff_hv_close(struct svff_hv *hv);

@@ -5,7 +5,9 @@
  * grants a fresh random token and returns the guest's --vdev devargs;
  * detach revokes it (the card disconnects the VF's user, which sees a
  * removal).  The VM name is a label, unless libvirt is configured,
- * reachable and has a domain of that name: then that domain must run.
+ * reachable and has a domain of that name: then that domain must run, and
+ * if its RAM is shared and svffd's card takes VMs, the VF is hot-plugged
+ * into it instead (svff_hv_vm.c).
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -20,17 +22,18 @@
 #include "svff_private.h"
 
 /*
- * If libvirt knows @p vm, it must be running.  libvirt not configured or
- * not reachable: the name is a label (0).
+ * If libvirt knows @p vm, it must be running (*running set).  libvirt not
+ * configured or not reachable: the name is a label (0).
  */
 static int
-check_vm(struct svff_hv *hv, const char *vm, char *err, size_t errlen)
+check_vm(struct svff_hv *hv, const char *vm, bool *running, char *err, size_t errlen)
 {
 	enum svff_hv_dom_state st;
 	char why[256];
 	struct _virConnect *conn;
 	int rc;
 
+	*running = false;
 	if (hv->uri[0] == '\0')
 		return 0;
 	conn = svff_hv_virt_get(hv, true, why, sizeof(why));
@@ -43,6 +46,7 @@ check_vm(struct svff_hv *hv, const char *vm, char *err, size_t errlen)
 		SVFF_LOG(WARNING, "hypervisor: VM '%s' taken as a label: %s", vm, why);
 		return 0;
 	}
+	*running = st == SVFF_HV_DOM_RUNNING;
 	if (st == SVFF_HV_DOM_ABSENT || st == SVFF_HV_DOM_RUNNING)
 		return 0;
 	snprintf(err, errlen, "VM '%s' is a libvirt domain that is not running (%s): start it "
@@ -69,6 +73,7 @@ emu_attach(struct svff_hv *hv, const char *vm, const struct svff_hv_vf *vf,
 		struct svff_hv_grant *out, char *err, size_t errlen)
 {
 	struct svff_hv_emu_grant *g = &hv->emu[vf->vf];
+	bool running = false;
 	uint64_t token;
 	int rc, n;
 
@@ -80,7 +85,15 @@ emu_attach(struct svff_hv *hv, const char *vm, const struct svff_hv_vf *vf,
 		snprintf(err, errlen, "VF %u is already attached to VM '%s'", vf->vf, g->vm);
 		return -EBUSY;
 	}
-	rc = check_vm(hv, vm, err, errlen);
+	rc = check_vm(hv, vm, &running, err, errlen);
+#ifdef SVFF_HAVE_LIBVIRT
+	/*
+	 * a running domain with shared RAM and a card that takes VMs: hot-plug it there
+	 * (any other domain: a name checked, the guest opens the VF over the slot)
+	 */
+	if (rc == 0 && running && hv->card != NULL && svff_hv_vm_capable(hv, vm))
+		return svff_hv_vm_attach(hv, vm, vf, out, err, errlen);
+#endif
 	if (rc == 0)
 		rc = fresh_token(&token, err, errlen);
 	if (rc < 0)
@@ -119,6 +132,10 @@ emu_detach(struct svff_hv *hv, const char *vm, const struct svff_hv_vf *vf,
 		snprintf(err, errlen, "VF %u is attached to VM '%s', not '%s'", vf->vf, g->vm, vm);
 		return -EINVAL;
 	}
+#ifdef SVFF_HAVE_LIBVIRT
+	if (g->granted && g->in_vm)
+		return svff_hv_vm_detach(hv, vm, vf, err, errlen);
+#endif
 	rc = rte_pmd_qdma_vf_revoke(vf->pf_port, vf->vf);
 	if (rc < 0) {
 		snprintf(err, errlen, "the card refused to revoke VF %u: %s", vf->vf,

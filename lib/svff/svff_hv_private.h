@@ -67,6 +67,11 @@ struct svff_hv_emu_grant {
 	bool granted;
 	uint64_t token;
 	char vm[SVFF_HV_NAME_MAX + 1];
+	/* a VF hot-plugged into a libvirt domain (svff_hv_vm.c) */
+	bool in_vm;
+	unsigned int slot;             /* guest PCI slot on bus 0 */
+	char shmem[64];                /* the shmem device's name = /dev/shm file */
+	char guest_bdf[16];
 };
 
 struct svff_hv {
@@ -79,7 +84,19 @@ struct svff_hv {
 	struct svff_hv_evq *evq;
 	struct svff_hv_virt *virt;     /* NULL until connected (or never) */
 	struct svff_hv_emu_grant emu[SVFF_HV_VF_MAX];
+	const struct svff_hv_card *card; /* emulated: the card takes VMs (NULL: it does not) */
+	void *card_arg;
 };
+
+/*
+ * svff_hv_vm.c (built with libvirt): a VF of the emulated card in a running domain.
+ * Only a domain whose RAM is shared (memoryBacking access mode shared) can take one.
+ */
+bool svff_hv_vm_capable(struct svff_hv *hv, const char *vm);
+int svff_hv_vm_attach(struct svff_hv *hv, const char *vm, const struct svff_hv_vf *vf,
+		struct svff_hv_grant *out, char *err, size_t errlen);
+int svff_hv_vm_detach(struct svff_hv *hv, const char *vm, const struct svff_hv_vf *vf,
+		char *err, size_t errlen);
 
 /*
  * libvirt connection, shared by both implementations (svff_hv_libvirt.c).

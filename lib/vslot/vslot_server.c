@@ -480,6 +480,15 @@ vslot_server_destroy(struct vslot_server *srv)
 		vs_conn_free(c);
 	}
 	srv->nb_conns = 0;
+	for (unsigned i = 0; i < srv->nb_fns; i++) {
+		struct vslot_conn *c = srv->fns[i].holder;
+
+		if (c != NULL && c->ext) {
+			srv->fns[i].holder = NULL;
+			atomic_store(&srv->fns[i].connected, false);
+			vs_ext_release(srv, c);
+		}
+	}
 	/* unpublish every table, grace period, unmap (readers should be offline by now) */
 	for (unsigned i = 0; i < srv->nb_fns; i++)
 		vs_maps_drop(srv, i);

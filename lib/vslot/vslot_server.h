@@ -248,6 +248,61 @@ int vslot_server_remove_function(struct vslot_server *srv, unsigned fn);
  */
 void *vslot_server_bar(struct vslot_server *srv, unsigned fn, unsigned bar, size_t *size);
 
+/**
+ * @name External holders (virtual machines)
+ * A VF can be held by a guest the card cannot talk to over the socket: a
+ * VM under QEMU. Its BAR is then a named file on tmpfs that the hypervisor
+ * maps into the guest (e.g. an ivshmem-plain device), and its only DMA window
+ * is the guest's RAM file with IOVA = guest-physical address (what the IOMMU
+ * does for a passed-through device). The external holder counts as the VF's
+ * client: nobody else can open the VF, and everything that detaches a client
+ * (vslot_server_detach_external(), revoke, numvfs -> 0, remove, destroy)
+ * detaches it: the card's BAR moves to fresh backing (the file, which the
+ * guest may still map, is connected to nothing afterwards), the window is
+ * dropped, function_reset() is called and the file is unlinked. There is no
+ * interrupt and no REMOVED notice: the control plane tells the guest (e.g.
+ * PF_BYE through the mailbox) before it detaches. Grants are not checked: the
+ * caller is the control plane.
+ * @{
+ */
+
+/** An external holder: where its BAR goes and where its DMA window comes from. */
+struct vslot_external {
+	unsigned bar;          /**< the BAR exported (the VF's only BAR the guest sees) */
+	const char *bar_path;  /**< file created for it: absolute, on tmpfs, must not exist */
+	uint64_t bar_file_size; /**< file size, >= the BAR (0: the BAR's size) */
+	int uid;               /**< owner of the file (-1: the caller's) */
+	int gid;               /**< group of the file (-1: the caller's) */
+	unsigned mode;         /**< permission bits of the file (0: 0600) */
+	int dma_fd;            /**< the guest RAM file (tmpfs or hugetlbfs); borrowed */
+	uint64_t dma_offset;   /**< file offset of the window's first byte */
+	uint64_t dma_iova;     /**< IOVA of the window's first byte */
+	uint64_t dma_len;      /**< window length (> 0) */
+};
+
+/**
+ * Attach VF function @p fn (1 + n) to an external holder. Blocking.
+ *
+ * @return 0; -EINVAL (not a VF, bad BAR, path or sizes), -ENODEV (VF beyond
+ *         numvfs or not added), -EBUSY (the VF has a client), -EEXIST (the
+ *         file exists), -EBADF (file or RAM not on tmpfs/hugetlbfs), or an
+ *         errno; @p why says why. On failure nothing changed.
+ */
+int vslot_server_attach_external(struct vslot_server *srv, unsigned fn,
+	const struct vslot_external *ext, char *why, size_t whylen);
+
+/**
+ * Detach the external holder of @p fn (see above). Blocking.
+ *
+ * @return 0, -EINVAL (bad fn) or -ENOENT (no external holder).
+ */
+int vslot_server_detach_external(struct vslot_server *srv, unsigned fn);
+
+/** True if @p fn is held by an external holder. */
+bool vslot_server_fn_external(struct vslot_server *srv, unsigned fn);
+
+/** @} */
+
 /** Start the server thread. */
 int vslot_server_start(struct vslot_server *srv);
 

@@ -155,8 +155,8 @@ fn_handed_out(const struct vslot_fn *f)
  * mapped or holds is connected to nothing afterwards. On failure the function is marked
  * stale (HELLO refuses it until a later renewal succeeds).
  */
-static int
-fn_renew_backing(struct vslot_server *srv, unsigned fn)
+int
+vs_fn_renew_backing(struct vslot_server *srv, unsigned fn, unsigned ext_bar, int ext_fd)
 {
 	struct vslot_fn *f = &srv->fns[fn];
 	struct vs_swap sw = { .srv = srv, .fn = fn };
@@ -166,7 +166,13 @@ fn_renew_backing(struct vslot_server *srv, unsigned fn)
 		sw.newfd[i] = -1;
 		if (!f->bars[i].present)
 			continue;
-		sw.newfd[i] = bar_memfd(srv, fn, i, f->bars[i].map_len);
+		if (i == ext_bar) {
+			sw.newfd[i] = fcntl(ext_fd, F_DUPFD_CLOEXEC, 0);
+			if (sw.newfd[i] < 0)
+				sw.newfd[i] = -errno;
+		} else {
+			sw.newfd[i] = bar_memfd(srv, fn, i, f->bars[i].map_len);
+		}
 		if (sw.newfd[i] < 0) {
 			rc = sw.newfd[i];
 			sw.newfd[i] = -1;
@@ -191,6 +197,12 @@ out:
 	return rc;
 }
 
+static int
+fn_renew_backing(struct vslot_server *srv, unsigned fn)
+{
+	return vs_fn_renew_backing(srv, fn, VSLOT_MAX_BARS, -1);
+}
+
 /*
  * Detach the client of @fn (if any): optional REMOVED notice, disconnect,
  * drop its maps, fresh backing (unless the function is about to go), then
@@ -207,21 +219,24 @@ vs_fn_detach(struct vslot_server *srv, unsigned fn, unsigned reason, bool reset)
 	f->holder = NULL;
 	atomic_store_explicit(&f->connected, false, memory_order_release);
 	c->fn = -1;
-	if (reason != VSLOT_REMOVED_UNKNOWN)
+	if (reason != VSLOT_REMOVED_UNKNOWN && !c->ext)
 		vs_send_removed(srv, c, fn, reason);
-	vs_conn_kill(srv, c);
+	if (!c->ext)
+		vs_conn_kill(srv, c);
 	vs_maps_drop(srv, fn);
 	atomic_store_explicit(&f->faulted, false, memory_order_relaxed);
 	f->fault_reported = false;
 	if (reason != VSLOT_REMOVED_FUNCTION && reason != VSLOT_REMOVED_NUMVFS &&
 			reason != VSLOT_REMOVED_SHUTDOWN)
 		fn_renew_backing(srv, fn);
-	vs_log(srv, VSLOT_LOG_INFO, "%s: client (pid %ld) detached (%s): function reset",
-		FN_STR(fn), (long)c->pid,
-		reason == VSLOT_REMOVED_UNKNOWN ? "connection closed" :
+	vs_log(srv, VSLOT_LOG_INFO, "%s: %s (pid %ld) detached (%s): function reset",
+		FN_STR(fn), c->ext ? "external holder" : "client", (long)c->pid,
+		reason == VSLOT_REMOVED_UNKNOWN ? (c->ext ? "detach" : "connection closed") :
 		vslot_remove_reason_str(reason));
 	if (reset && srv->ops.function_reset != NULL)
 		srv->ops.function_reset(srv->ctx, fn);
+	if (c->ext)
+		vs_ext_release(srv, c);
 }
 
 void
@@ -366,6 +381,10 @@ cmd_exec(struct vslot_server *srv, struct vslot_cmd *cmd)
 		return do_add_function(srv, cmd->fn, cmd->bars, cmd->nb_bars);
 	case VSLOT_CMD_REMOVE:
 		return do_remove_function(srv, cmd->fn);
+	case VSLOT_CMD_ATTACH_EXT:
+		return vs_ext_attach(srv, cmd->fn, cmd->ext, cmd->why, cmd->whylen);
+	case VSLOT_CMD_DETACH_EXT:
+		return vs_ext_detach(srv, cmd->fn);
 	}
 	return -EINVAL;
 }
@@ -432,6 +451,31 @@ vslot_server_add_function(struct vslot_server *srv, unsigned fn,
 	struct vslot_cmd cmd = {
 		.op = VSLOT_CMD_ADD, .fn = fn, .bars = bars, .nb_bars = nb_bars,
 	};
+
+	if (srv == NULL)
+		return -EINVAL;
+	return srv_call(srv, &cmd);
+}
+
+int
+vslot_server_attach_external(struct vslot_server *srv, unsigned fn,
+	const struct vslot_external *ext, char *why, size_t whylen)
+{
+	struct vslot_cmd cmd = {
+		.op = VSLOT_CMD_ATTACH_EXT, .fn = fn, .ext = ext, .why = why, .whylen = whylen,
+	};
+
+	if (why != NULL && whylen > 0)
+		why[0] = '\0';
+	if (srv == NULL || ext == NULL)
+		return -EINVAL;
+	return srv_call(srv, &cmd);
+}
+
+int
+vslot_server_detach_external(struct vslot_server *srv, unsigned fn)
+{
+	struct vslot_cmd cmd = { .op = VSLOT_CMD_DETACH_EXT, .fn = fn };
 
 	if (srv == NULL)
 		return -EINVAL;

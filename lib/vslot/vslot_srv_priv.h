@@ -92,6 +92,11 @@ struct vslot_conn {
 	uint64_t hello_deadline; /* ms, for connections without HELLO */
 	uint64_t accepted_ms;
 	struct vslot_conn *next;
+	/* an external holder (vslot_server_attach_external): no socket (fd -1), not listed */
+	bool ext;
+	char *ext_path;          /* the BAR file, unlinked at detach if still ours */
+	dev_t ext_dev;
+	ino_t ext_ino;
 };
 
 struct vslot_fn {
@@ -144,6 +149,8 @@ struct vslot_retired {
 enum vslot_cmd_op {
 	VSLOT_CMD_ADD,
 	VSLOT_CMD_REMOVE,
+	VSLOT_CMD_ATTACH_EXT,
+	VSLOT_CMD_DETACH_EXT,
 };
 
 struct vslot_cmd {
@@ -151,6 +158,9 @@ struct vslot_cmd {
 	unsigned fn;
 	const struct vslot_bar_desc *bars;
 	unsigned nb_bars;
+	const struct vslot_external *ext;
+	char *why;
+	size_t whylen;
 	int result;
 	bool done;
 	struct vslot_cmd *next;
@@ -285,5 +295,17 @@ int vs_fn_open(struct vslot_server *srv, struct vslot_conn *c, unsigned fn, uint
 int vs_fn_grant(struct vslot_server *srv, unsigned vf, uint64_t token, bool grant, char *why,
 	size_t whylen);
 int vs_set_numvfs(struct vslot_server *srv, unsigned n, char *why, size_t whylen);
+/*
+ * Fresh backing for @fn; BAR @ext_bar (if < VSLOT_MAX_BARS) moves to a dup of @ext_fd instead
+ * of a new memfd.
+ */
+int vs_fn_renew_backing(struct vslot_server *srv, unsigned fn, unsigned ext_bar, int ext_fd);
+
+/* ---- vslot_srv_ext.c ---- */
+int vs_ext_attach(struct vslot_server *srv, unsigned fn, const struct vslot_external *ext,
+	char *why, size_t whylen);
+int vs_ext_detach(struct vslot_server *srv, unsigned fn);
+/* After vs_fn_detach() of an external holder: unlink its file, free it. */
+void vs_ext_release(struct vslot_server *srv, struct vslot_conn *c);
 
 #endif /* VSLOT_SRV_PRIV_H */

@@ -286,6 +286,11 @@ struct qdma_adapter {
 	char pci_addr[32];       /**< PCI address (real card) */
 	volatile bool dev_gone;  /**< the card is gone: control-path waits fail at once */
 	/**
+	 * Control-path waits for the card (qdma_wait32) last this many times longer (0, 1:
+	 * as given). A VF in a VM sets it: its vCPU and the card's engine share host CPUs.
+	 */
+	uint32_t ctl_wait_scale;
+	/**
 	 * In-process tests on a stepped card only (never set by the driver): called instead of
 	 * sleeping while a control-path wait polls the card, so that the card makes progress.
 	 */
@@ -383,6 +388,10 @@ struct qdma_adapter *qdma_port_adapter(uint16_t port_id);
 int qdma_ring_idx_at_least(const struct qdma_adapter *ad, uint32_t want);
 volatile void *qdma_db_addr(const struct qdma_adapter *ad, uint16_t qid, uint32_t reg);
 int qdma_csr_ready(struct qdma_adapter *ad);
+
+/* qdma_ivshmem.c: the VF attachment in a virtual machine (vdev net_qdma,ivshmem=<BDF>) */
+struct rte_vdev_device;
+int qdma_ivshmem_probe(struct rte_vdev_device *vdev);
 
 /* qdma_mm.c: card-memory (MM) queues */
 void qdma_mm_release(struct qdma_adapter *ad);

@@ -168,9 +168,12 @@ int
 qdma_wait32(struct qdma_adapter *ad, const volatile void *reg, uint32_t mask, uint32_t want,
 		unsigned int spins, unsigned int sleep_us, uint64_t timeout_us)
 {
-	uint64_t deadline = rte_get_timer_cycles() + rte_get_timer_hz() / 1000000 * timeout_us;
+	uint64_t deadline;
 	unsigned int n = 0;
 
+	if (ad->ctl_wait_scale > 1)
+		timeout_us *= ad->ctl_wait_scale;
+	deadline = rte_get_timer_cycles() + rte_get_timer_hz() / 1000000 * timeout_us;
 	if (ad->dev_gone)
 		return -ENODEV;
 	while ((rte_read32(reg) & mask) != want) {

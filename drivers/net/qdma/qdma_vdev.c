@@ -8,7 +8,8 @@
  * DPDK memory segment, including ones allocated later, is registered as a
  * DMA map (the card's IOMMU); the mailbox interrupt is an eventfd; a removal
  * notice becomes RTE_ETH_EVENT_INTR_RMV.  Above this file nothing knows the
- * card is emulated.
+ * card is emulated.  With devargs ivshmem=<PCI address> the probe is the VF
+ * attachment inside a virtual machine instead (qdma_ivshmem.c).
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -303,6 +304,21 @@ ext_intr(int fd)
 	return h;
 }
 
+/* Does the devargs string @args have key @key? */
+static bool
+has_key(const char *args, const char *key)
+{
+	size_t n = strlen(key);
+
+	for (const char *p = args; p != NULL && *p != '\0'; p = strchr(p, ',')) {
+		if (*p == ',')
+			p++;
+		if (strncmp(p, key, n) == 0 && p[n] == '=')
+			return true;
+	}
+	return false;
+}
+
 static int
 qdma_vdev_probe(struct rte_vdev_device *vdev)
 {
@@ -315,6 +331,8 @@ qdma_vdev_probe(struct rte_vdev_device *vdev)
 	size_t len;
 	int rc;
 
+	if (has_key(rte_vdev_device_args(vdev), "ivshmem"))
+		return qdma_ivshmem_probe(vdev);   /* a VF in a virtual machine */
 	if (rte_eal_process_type() != RTE_PROC_PRIMARY) {
 		/* the primary's port, for stats and info (qdma_eth_attach_secondary) */
 		eth = rte_eth_dev_attach_secondary(name);
@@ -452,6 +470,7 @@ static struct rte_vdev_driver qdma_vdev_drv = {
 RTE_PMD_REGISTER_VDEV(net_qdma, qdma_vdev_drv);
 RTE_PMD_REGISTER_PARAM_STRING(net_qdma,
 	"card=<socket> fn=pf|vf<N> token=<n> num_vfs=<n> grants=<t0>:<t1>:... pf_key=<file> "
+	"ivshmem=<PCI address> "
 	"mm_queues=<n> desc_prefetch=0|1 "
 	"mbox_send_timeout_ms=<ms> mbox_rate=<msgs/s> mbox_burst=<n> "
 	"cmpt_desc_len=8|16|32|64 "

@@ -1,0 +1,361 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Hypervisor adapter, emulated card, VM side: a VF given to a running
+ * libvirt domain (QEMU) with stock parts only.
+ *  - BAR: the card exports the VF's config BAR as /dev/shm/svff-<card>-vf<N>
+ *    (owned by QEMU's user, mode 0600), hot-plugged live as an ivshmem-plain
+ *    device at a fixed guest PCI address (bus 0, slot SVFF_VM_SLOT0 + N);
+ *  - DMA: the domain's RAM (memoryBacking source memfd, or a file on
+ *    tmpfs/hugetlbfs, access shared) is the VF's only DMA window, IOVA =
+ *    guest-physical address = offset in the RAM (machine type pc, RAM <=
+ *    2 GiB, so the RAM is one block below the PCI hole). It is found in the
+ *    QEMU process: the shared mapping of the RAM's size in /proc/<pid>/maps,
+ *    opened through /proc/<pid>/map_files (root);
+ *  - detach: PF_BYE to the VF first (the guest PMD polls its mailbox and
+ *    raises RTE_ETH_EVENT_INTR_RMV), a short wait for the guest to let go,
+ *    then the device is unplugged and the card detaches the VF.
+ * Everything here needs libvirt; without a card that can attach VMs
+ * (svff_hv_set_card()) the adapter treats VM names as labels.
+ */
+#include <ctype.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <libvirt/libvirt.h>
+#include <libvirt/virterror.h>
+#include <rte_cycles.h>
+#include <rte_pmd_qdma.h>
+
+#include "svff_hv_private.h"
+#include "svff_private.h"
+
+/** Guest PCI slot of VF 0's device (bus 0 of machine pc); VF n uses slot + n. */
+#define SVFF_VM_SLOT0 0x10
+#define SVFF_VM_MAX_VFS (0x20 - SVFF_VM_SLOT0)
+/** The ivshmem device's size (libvirt wants a power of two, at least 1 MiB). */
+#define SVFF_VM_BAR_FILE_SIZE (1u << 20)
+/** Largest guest RAM: below the PCI hole, guest-physical = offset in the RAM. */
+#define SVFF_VM_RAM_MAX (2ull << 30)
+/** How long detach waits for the guest to let the VF go after PF_BYE. */
+#define SVFF_VM_BYE_WAIT_MS 5000u
+/** Then how long the guest's application gets to stop using the port. */
+#define SVFF_VM_BYE_GRACE_MS 500u
+#define QEMU_PID_DIR "/run/libvirt/qemu"
+
+/* The QEMU process of running domain @p vm, checked against its command line. */
+static int
+qemu_pid(const char *vm, pid_t *pid, char *err, size_t errlen)
+{
+	char path[PATH_MAX], buf[4096], want[SVFF_HV_NAME_MAX + 16];
+	FILE *f;
+	size_t n;
+	long p = 0;
+
+	snprintf(path, sizeof(path), "%s/%s.pid", QEMU_PID_DIR, vm);
+	f = fopen(path, "re");
+	if (f == NULL || fscanf(f, "%ld", &p) != 1 || p <= 0) {
+		if (f != NULL)
+			fclose(f);
+		snprintf(err, errlen, "VM '%s': no QEMU process (%s)", vm, path);
+		return -ESRCH;
+	}
+	fclose(f);
+	snprintf(path, sizeof(path), "/proc/%ld/cmdline", p);
+	f = fopen(path, "re");
+	n = f != NULL ? fread(buf, 1, sizeof(buf) - 1, f) : 0;
+	if (f != NULL)
+		fclose(f);
+	for (size_t i = 0; i < n; i++)
+		if (buf[i] == '\0')
+			buf[i] = ' ';
+	buf[n] = '\0';
+	snprintf(want, sizeof(want), "guest=%s,", vm);
+	if (strstr(buf, want) == NULL) {
+		snprintf(err, errlen, "VM '%s': process %ld is not its QEMU", vm, p);
+		return -ESRCH;
+	}
+	*pid = (pid_t)p;
+	return 0;
+}
+
+/* uid/gid of process @p pid (QEMU's user: the BAR file's owner). */
+static int
+proc_ids(pid_t pid, int *uid, int *gid)
+{
+	char path[64], line[256];
+	FILE *f;
+
+	*uid = *gid = -1;
+	snprintf(path, sizeof(path), "/proc/%ld/status", (long)pid);
+	f = fopen(path, "re");
+	if (f == NULL)
+		return -errno;
+	while (fgets(line, sizeof(line), f) != NULL) {
+		if (strncmp(line, "Uid:", 4) == 0)
+			*uid = atoi(line + 4);
+		else if (strncmp(line, "Gid:", 4) == 0)
+			*gid = atoi(line + 4);
+	}
+	fclose(f);
+	return *uid >= 0 && *gid >= 0 ? 0 : -EIO;
+}
+
+/*
+ * Open the guest RAM of QEMU @p pid: the one shared read-write mapping of
+ * exactly @p ram bytes whose name is a RAM backend (memfd or pc.ram).
+ */
+static int
+open_ram(pid_t pid, uint64_t ram, char *err, size_t errlen)
+{
+	char path[128], line[512], found[40] = "";
+	unsigned long long lo, hi;
+	char perms[8];
+	int nfound = 0, fd;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%ld/maps", (long)pid);
+	f = fopen(path, "re");
+	if (f == NULL) {
+		snprintf(err, errlen, "cannot read %s: %s", path, strerror(errno));
+		return -errno;
+	}
+	while (fgets(line, sizeof(line), f) != NULL) {
+		if (sscanf(line, "%llx-%llx %7s", &lo, &hi, perms) != 3 || hi - lo != ram ||
+				strcmp(perms, "rw-s") != 0)
+			continue;
+		if (strstr(line, "memory-backend-memfd") == NULL && strstr(line, "pc.ram") == NULL)
+			continue;
+		snprintf(found, sizeof(found), "%llx-%llx", lo, hi);
+		nfound++;
+	}
+	fclose(f);
+	if (nfound != 1) {
+		snprintf(err, errlen, "QEMU %ld has %s shared RAM of %" PRIu64 " bytes: define the "
+			"domain with <memoryBacking><source type='memfd'/><access mode='shared'/>"
+			"</memoryBacking> (and no NUMA cells)", (long)pid, nfound ? "more than one" :
+			"no", ram);
+		return -ENOENT;
+	}
+	snprintf(path, sizeof(path), "/proc/%ld/map_files/%s", (long)pid, found);
+	fd = open(path, O_RDWR | O_CLOEXEC);
+	if (fd < 0) {
+		snprintf(err, errlen, "cannot open the guest RAM (%s): %s", path, strerror(errno));
+		return -errno;
+	}
+	return fd;
+}
+
+/* The BAR file's name: svff-<card>-vf<N>, <card> from the card's socket name. */
+static void
+bar_name(const struct svff_hv_vf *vf, char *name, size_t len)
+{
+	const char *b = strrchr(vf->card_socket, '/');
+	char tag[32];
+	size_t k = 0;
+
+	b = b != NULL ? b + 1 : vf->card_socket;
+	for (; *b != '\0' && *b != '.' && k < sizeof(tag) - 1; b++)
+		tag[k++] = isalnum((unsigned char)*b) || *b == '-' || *b == '_' ? *b : '_';
+	tag[k] = '\0';
+	snprintf(name, len, "svff-%s-vf%u", k ? tag : "card", vf->vf);
+}
+
+static void
+shmem_xml(const char *name, unsigned int slot, char *xml, size_t len)
+{
+	snprintf(xml, len, "<shmem name='%s'><model type='ivshmem-plain'/>"
+		"<size unit='M'>%u</size><address type='pci' domain='0x0000' bus='0x00' "
+		"slot='0x%02x' function='0x0'/></shmem>", name, SVFF_VM_BAR_FILE_SIZE >> 20, slot);
+}
+
+/* The domain as this path needs it: running, machine pc, RAM <= 2 GiB. */
+static int
+check_domain(virDomainPtr d, const char *vm, uint64_t *ram, char *err, size_t errlen)
+{
+	char *xml = virDomainGetXMLDesc(d, 0);
+	unsigned long kib = virDomainGetMaxMemory(d);
+	bool pc = xml != NULL && strstr(xml, "machine='pc") != NULL;
+
+	pc = pc || (xml != NULL && strstr(xml, "machine=\"pc") != NULL);
+	free(xml);
+	if (!pc) {
+		snprintf(err, errlen, "VM '%s' is not of machine type pc (i440fx): hot-plug at a "
+			"fixed address on bus 0 needs it", vm);
+		return -ENOTSUP;
+	}
+	if (kib == 0 || (uint64_t)kib * 1024 > SVFF_VM_RAM_MAX) {
+		snprintf(err, errlen, "VM '%s' has %lu KiB of RAM: at most 2 GiB (guest-physical "
+			"addresses must equal RAM offsets)", vm, kib);
+		return -ENOTSUP;
+	}
+	*ram = (uint64_t)kib * 1024;
+	return 0;
+}
+
+bool
+svff_hv_vm_capable(struct svff_hv *hv, const char *vm)
+{
+	char why[256], *xml, *mb, *end;
+	virConnectPtr conn = svff_hv_virt_get(hv, true, why, sizeof(why));
+	virDomainPtr d = conn != NULL ? virDomainLookupByName(conn, vm) : NULL;
+	bool shared = false;
+
+	if (d == NULL)
+		return false;
+	xml = virDomainGetXMLDesc(d, 0);
+	virDomainFree(d);
+	if (xml == NULL)
+		return false;
+	/* <memoryBacking> ... <access mode='shared'/> ... </memoryBacking> */
+	mb = strstr(xml, "<memoryBacking>");
+	end = mb != NULL ? strstr(mb, "</memoryBacking>") : NULL;
+	if (end != NULL) {
+		*end = '\0';
+		shared = strstr(mb, "<access mode='shared'") != NULL ||
+			strstr(mb, "<access mode=\"shared\"") != NULL;
+	}
+	free(xml);
+	return shared;
+}
+
+int
+svff_hv_vm_attach(struct svff_hv *hv, const char *vm, const struct svff_hv_vf *vf,
+		struct svff_hv_grant *out, char *err, size_t errlen)
+{
+	struct svff_hv_emu_grant *g = &hv->emu[vf->vf];
+	char name[64], path[96], xml[512];
+	virConnectPtr conn;
+	virDomainPtr d;
+	uint64_t ram = 0;
+	int uid = -1, gid = -1, fd = -1, rc;
+	unsigned int slot = SVFF_VM_SLOT0 + vf->vf;
+	pid_t pid = 0;
+
+	if (vf->vf >= SVFF_VM_MAX_VFS) {
+		snprintf(err, errlen, "VF %u: only VFs 0..%u can go to a VM (one guest PCI slot "
+			"each)", vf->vf, SVFF_VM_MAX_VFS - 1);
+		return -ENOSPC;
+	}
+	conn = svff_hv_virt_get(hv, false, err, errlen);
+	if (conn == NULL)
+		return -ECONNREFUSED;
+	d = virDomainLookupByName(conn, vm);
+	if (d == NULL) {
+		snprintf(err, errlen, "VM '%s': %s", vm, virGetLastErrorMessage());
+		return -ENOENT;
+	}
+	rc = check_domain(d, vm, &ram, err, errlen);
+	if (rc == 0)
+		rc = qemu_pid(vm, &pid, err, errlen);
+	if (rc == 0 && proc_ids(pid, &uid, &gid) < 0) {
+		snprintf(err, errlen, "VM '%s': cannot read QEMU's user", vm);
+		rc = -EIO;
+	}
+	if (rc == 0) {
+		fd = open_ram(pid, ram, err, errlen);
+		rc = fd < 0 ? fd : 0;
+	}
+	bar_name(vf, name, sizeof(name));
+	snprintf(path, sizeof(path), "/dev/shm/%s", name);
+	if (rc == 0)
+		rc = hv->card->attach_vm(hv->card_arg, vf->vf, path, SVFF_VM_BAR_FILE_SIZE, uid, gid,
+			fd, ram, err, errlen);
+	if (fd >= 0)
+		close(fd);
+	if (rc < 0) {
+		virDomainFree(d);
+		return rc;
+	}
+	shmem_xml(name, slot, xml, sizeof(xml));
+	if (virDomainAttachDeviceFlags(d, xml, VIR_DOMAIN_AFFECT_LIVE) < 0) {
+		snprintf(err, errlen, "cannot hot-plug VF %u into VM '%s': %s", vf->vf, vm,
+			virGetLastErrorMessage());
+		hv->card->detach_vm(hv->card_arg, vf->vf);
+		virDomainFree(d);
+		return -EIO;
+	}
+	virDomainFree(d);
+	snprintf(g->guest_bdf, sizeof(g->guest_bdf), "0000:00:%02x.0", slot);
+	snprintf(out->guest_bdf, sizeof(out->guest_bdf), "%s", g->guest_bdf);
+	snprintf(out->devargs, sizeof(out->devargs), "net_qdma0,ivshmem=%s", g->guest_bdf);
+	snprintf(g->shmem, sizeof(g->shmem), "%s", name);
+	g->slot = slot;
+	g->in_vm = true;
+	g->granted = true;
+	g->token = 0;
+	snprintf(g->vm, sizeof(g->vm), "%s", vm);
+	SVFF_LOG(INFO, "VF %u: BAR %s hot-plugged into VM '%s' at %s, DMA window = its %" PRIu64
+		" MiB of RAM", vf->vf, path, vm, g->guest_bdf, ram >> 20);
+	return 0;
+}
+
+/*
+ * PF_BYE, then wait (bounded) for the guest PMD's acknowledgement, then a
+ * grace period for the application to stop using the port (testpmd closes
+ * it from an alarm 100 ms after RTE_ETH_EVENT_INTR_RMV): only then may the
+ * BAR go away under the guest.  The mailbox is served meanwhile (svffd
+ * polls it from this very lcore).
+ */
+static void
+say_bye(const struct svff_hv_vf *vf)
+{
+	struct rte_pmd_qdma_fn_state st0, st;
+	uint64_t hz = rte_get_timer_hz(), end, now;
+	bool acked = false;
+
+	if (rte_pmd_qdma_fn_state(vf->pf_port, vf->func_id, &st0) < 0 || !st0.online ||
+			rte_pmd_qdma_vf_notify(vf->pf_port, vf->func_id, RTE_PMD_QDMA_PF_BYE) <= 0)
+		return;
+	end = rte_get_timer_cycles() + hz * SVFF_VM_BYE_WAIT_MS / 1000;
+	while ((now = rte_get_timer_cycles()) < end) {
+		rte_pmd_qdma_mbox_service(vf->pf_port, 64);
+		if (!acked && rte_pmd_qdma_fn_state(vf->pf_port, vf->func_id, &st) == 0 &&
+				st.mbox_rx > st0.mbox_rx) {
+			acked = true;
+			end = now + hz * SVFF_VM_BYE_GRACE_MS / 1000;
+		}
+		rte_delay_us_sleep(5000);
+	}
+	if (!acked)
+		SVFF_LOG(WARNING, "VF %u: the guest did not acknowledge PF_BYE within %u ms: "
+			"unplugging anyway", vf->vf, SVFF_VM_BYE_WAIT_MS);
+}
+
+int
+svff_hv_vm_detach(struct svff_hv *hv, const char *vm, const struct svff_hv_vf *vf,
+		char *err, size_t errlen)
+{
+	struct svff_hv_emu_grant *g = &hv->emu[vf->vf];
+	virConnectPtr conn;
+	virDomainPtr d = NULL;
+	char xml[512];
+	int state = 0, reason, rc;
+
+	conn = svff_hv_virt_get(hv, true, err, errlen);
+	if (conn != NULL)
+		d = virDomainLookupByName(conn, vm);
+	if (d != NULL && virDomainGetState(d, &state, &reason, 0) == 0 &&
+			state == VIR_DOMAIN_RUNNING) {
+		say_bye(vf);
+		shmem_xml(g->shmem, g->slot, xml, sizeof(xml));
+		if (virDomainDetachDeviceFlags(d, xml, VIR_DOMAIN_AFFECT_LIVE) < 0)
+			SVFF_LOG(WARNING, "VF %u: unplug from VM '%s' failed (%s): the card "
+				"detaches it anyway", vf->vf, vm, virGetLastErrorMessage());
+	}
+	if (d != NULL)
+		virDomainFree(d);
+	rc = hv->card->detach_vm(hv->card_arg, vf->vf);
+	if (rc < 0 && rc != -ENOENT) {
+		snprintf(err, errlen, "the card cannot detach VF %u: %s", vf->vf, strerror(-rc));
+		return rc;
+	}
+	memset(g, 0, sizeof(*g));
+	return 0;
+}

@@ -1,0 +1,228 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: BSD-3-Clause
+"""Real virtual machines: two TCG guests under a private libvirtd, VFs of
+svffd's emulated card hot-plugged into them through /svff/attach.
+
+Each guest boots svff's guest image (Debian kernel, busybox, dpdk-testpmd and
+our PMD) and runs testpmd on the VF's ivshmem device as soon as it appears,
+with statistics on the serial console.  The cases run in order:
+  1. attach vf0 to guest A (libvirt live hot-plug): the reply names the guest
+     PCI address and devargs; A's testpmd forwards over the card's loopback;
+  2. attach vf1 to guest B: B forwards, A keeps forwarding undisturbed;
+  3. isolation: vf0 cannot be attached to B, its BAR file belongs to A's
+     QEMU (mode 0600) and no other QEMU maps it; the card's DMA window for
+     vf0 is A's RAM: B's RAM holds no trace of A's traffic (a canary page
+     of B stays as written);
+  4. pause/unpause (skipped while svffd has no /svff/pause);
+  5. detach vf0: A sees the removal (PF_BYE, then the device goes), B goes on;
+  6. B shuts down: svffd releases vf1 by itself (libvirt event); svffd's state
+     is clean (every VF ready, no BAR file left).
+Skips with the reason where libvirtd/QEMU or the guest image is missing.
+Guests boot in 10-15 s on an idle machine, much longer on a loaded one:
+timeouts are generous.
+"""
+import json
+import mmap
+import os
+import shutil
+import sys
+import tempfile
+import time
+import unittest
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
+from svfftest import (BUILD, SOURCE, Proc, Telemetry, main, telemetry_path,  # noqa: E402
+                      unique_prefix, wait_for)
+from svff_libvirtd import PrivateLibvirtd  # noqa: E402
+from svff_vm import Guest, guest_image  # noqa: E402
+
+SVFFD = os.path.join(BUILD, "app", "svffd", "svffd")
+BOOT_TIMEOUT = int(os.environ.get("SVFF_VM_BOOT_TIMEOUT", "600"))
+FWD_TIMEOUT = int(os.environ.get("SVFF_VM_FWD_TIMEOUT", "300"))
+CANARY = b"SVFF-CANARY-" * 341   # ~4 KiB
+
+
+def _skip_reason():
+    if os.geteuid() != 0:
+        return "needs root"
+    if os.environ.get("SVFF_PLUGIN_PRELOAD"):
+        return ("sanitized build: the guest image takes the normal build's PMD "
+                "(the vm suite runs there)")
+    ok, why = PrivateLibvirtd.available()
+    if not ok:
+        return why
+    return None
+
+
+class VmLifecycle(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        why = _skip_reason()
+        if why is None:
+            cls.img, why = guest_image()
+        if why is not None:
+            raise unittest.SkipTest(why)
+        cls.dir = tempfile.mkdtemp(prefix="svfft-vm-")
+        os.chmod(cls.dir, 0o755)
+        cls.addClassCleanup(shutil.rmtree, cls.dir, True)
+        cls.lv = PrivateLibvirtd()
+        cls.lv.start()
+        cls.addClassCleanup(cls.lv.stop)
+        # svffd: the embedded card in a private slot, libvirt = the private daemon
+        cls.prefix = unique_prefix("vm")
+        tag = "svfftvm%d" % os.getpid()
+        with open(os.path.join(SOURCE, "config", "default.json")) as f:
+            cfg = json.load(f)
+        cfg["card"]["socket"] = os.path.join(cls.dir, "slot", tag + ".sock")
+        cfg["state_dir"] = os.path.join(cls.dir, "state")
+        cfg["libvirt_uri"] = cls.lv.uri
+        cfg["vfs"] = {"count": 4, "queues": 2}
+        cls.bar_glob = "/dev/shm/svff-%s-vf" % tag
+        conf = os.path.join(cls.dir, "svffd.json")
+        with open(conf, "w") as f:
+            json.dump(cfg, f)
+        cls.svffd = Proc([SVFFD, "-l", "0", "--file-prefix", cls.prefix, "-m", "128", "--",
+                          "--config", conf])
+        cls.addClassCleanup(cls.svffd.stop)
+        wait_for(lambda: os.path.exists(telemetry_path(cls.prefix)), 120, "svffd telemetry",
+                 cls.svffd)
+        cls.tel = Telemetry(cls.prefix)
+        cls.addClassCleanup(cls.tel.close)
+        wait_for(lambda: (cls.tel.cmd("/svff/info") or {}).get("state") == "running", 120,
+                 "svffd running", cls.svffd)
+        cls.a = Guest(cls.lv, "svfft-vm-a-%d" % os.getpid(), cls.img, cls.dir)
+        cls.b = Guest(cls.lv, "svfft-vm-b-%d" % os.getpid(), cls.img, cls.dir)
+        for g in (cls.a, cls.b):
+            g.start()
+            cls.addClassCleanup(g.destroy)
+        for g in (cls.a, cls.b):
+            g.wait_console("SVFF-GUEST: init", BOOT_TIMEOUT)
+        cls.a_mark = cls.b_mark = 0
+
+    def attach(self, vf, guest):
+        return self.tel.cmd("/svff/attach,vf=%d,vm=%s" % (vf, guest.name))
+
+    def vf_state(self, vf):
+        return self.tel.cmd("/svff/vf,vf=%d" % vf)
+
+    def test_1_attach_forward(self):
+        t0 = time.monotonic()
+        r = self.attach(0, self.a)
+        self.assertEqual(r.get("state"), "attached", r)
+        self.assertEqual(r["guest_bdf"], "0000:00:10.0")
+        self.assertEqual(r["devargs"], "net_qdma0,ivshmem=0000:00:10.0")
+        mark = self.a.wait_console("SVFF-GUEST: device 0000:00:10.0", FWD_TIMEOUT)
+        st = self.a.wait_forwarding(mark, FWD_TIMEOUT)
+        self.assertEqual(st["rx_errors"], 0)
+        self.assertEqual(st["tx_errors"], 0)
+        sys.stdout.write("# guest A forwards %d packets %.1f s after the attach call\n"
+                         % (st["rx"], time.monotonic() - t0))
+        type(self).a_mark = mark
+
+    def test_2_second_guest_does_not_disturb(self):
+        before = self.a.stats(self.a_mark)
+        self.assertIsNotNone(before, "guest A has no statistics (case 1 failed?)")
+        r = self.attach(1, self.b)
+        self.assertEqual(r.get("state"), "attached", r)
+        self.assertEqual(r["guest_bdf"], "0000:00:11.0")
+        mark = self.b.wait_console("SVFF-GUEST: device 0000:00:11.0", FWD_TIMEOUT)
+        self.b.wait_forwarding(mark, FWD_TIMEOUT)
+        type(self).b_mark = mark
+        after = self.a.wait_forwarding(self.a_mark, FWD_TIMEOUT, before["rx"] + 1)
+        self.assertGreater(after["rx"], before["rx"])
+        self.assertEqual(after["rx_errors"], 0)
+        text = self.a.text()[self.a_mark:]
+        self.assertNotIn("device gone", text)
+        self.assertNotIn("PF is going away", text)
+        self.assertEqual(self.vf_state(0)["state"], "attached")
+
+    def test_3_isolation(self):
+        # vf0 is A's: B cannot have it, and a second attach changes nothing
+        r = self.attach(0, self.b)
+        self.assertIn("error", json.dumps(r).lower(), r)
+        self.assertEqual(self.vf_state(0)["vm"], self.a.name)
+        # its BAR file: QEMU A's user, 0600, mapped by A's QEMU and no other QEMU
+        path = self.bar_glob + "0"
+        st = os.stat(path)
+        self.assertEqual(st.st_mode & 0o777, 0o600)
+        a_pid, b_pid = self.a.qemu_pid(), self.b.qemu_pid()
+        with open("/proc/%d/status" % a_pid) as f:
+            uid = [int(l.split()[1]) for l in f if l.startswith("Uid:")][0]
+        self.assertEqual(st.st_uid, uid)
+        with open("/proc/%d/maps" % a_pid) as f:
+            self.assertIn(path, f.read())
+        with open("/proc/%d/maps" % b_pid) as f:
+            self.assertNotIn(path, f.read())
+        # canary: a page of B's RAM, written now, is untouched while A forwards
+        # through the card (the card's window for vf0 is A's RAM only)
+        ram_b = self._ram_of(b_pid)
+        with open(ram_b, "r+b") as f:
+            m = mmap.mmap(f.fileno(), 0)
+            off = self._free_page(m)
+            m[off:off + len(CANARY)] = CANARY
+            before = self.a.stats(self.a_mark)["rx"]
+            self.a.wait_forwarding(self.a_mark, FWD_TIMEOUT, before + 10000)
+            self.assertEqual(m[off:off + len(CANARY)], CANARY)
+            m[off:off + len(CANARY)] = b"\0" * len(CANARY)
+            m.close()
+
+    @staticmethod
+    def _ram_of(pid):
+        with open("/proc/%d/maps" % pid) as f:
+            for line in f:
+                if "memory-backend-memfd" in line and " rw-s " in line:
+                    return "/proc/%d/map_files/%s" % (pid, line.split()[0])
+        raise AssertionError("QEMU %d has no memfd RAM" % pid)
+
+    @staticmethod
+    def _free_page(m):
+        """A zero page high in the guest's RAM (free memory): the canary's place."""
+        for off in range(len(m) - 64 * 4096, len(m) // 2, -4096):
+            if m[off:off + 4096] == b"\0" * 4096:
+                return off
+        raise AssertionError("no zero page found in the guest's RAM")
+
+    def test_4_pause_unpause(self):
+        if "/svff/pause" not in json.dumps(self.tel.cmd("/")):
+            self.skipTest("svffd has no /svff/pause yet")
+        before = self.a.stats(self.a_mark)["rx"]
+        r = self.tel.cmd("/svff/pause,vf=0")
+        self.assertNotIn("error", json.dumps(r).lower(), r)
+        r = self.tel.cmd("/svff/unpause,vf=0")
+        self.assertNotIn("error", json.dumps(r).lower(), r)
+        st = self.a.wait_forwarding(self.a_mark, FWD_TIMEOUT, before + 1000)
+        self.assertEqual(st["rx_errors"], 0)
+        self.assertNotIn("device gone", self.a.text()[self.a_mark:])
+
+    def test_5_detach(self):
+        st_b = self.b.stats(self.b_mark)
+        self.assertIsNotNone(st_b, "guest B has no statistics (case 2 failed?)")
+        before_b = st_b["rx"]
+        r = self.tel.cmd("/svff/detach,vf=0")
+        self.assertEqual(r.get("state"), "ready", r)
+        self.a.wait_console("SVFF-GUEST: device gone 0000:00:10.0", FWD_TIMEOUT, self.a_mark)
+        text = self.a.text()[self.a_mark:]
+        self.assertIn("PF is going away", text)   # PF_BYE reached the guest's PMD first
+        self.assertFalse(os.path.exists(self.bar_glob + "0"))
+        st = self.b.wait_forwarding(self.b_mark, FWD_TIMEOUT, before_b + 1)
+        self.assertGreater(st["rx"], before_b)
+
+    def test_6_shutdown_releases(self):
+        self.b.destroy()
+        wait_for(lambda: self.vf_state(1)["state"] == "ready", 120, "vf1 released")
+        vfs = self.tel.cmd("/svff/vfs")
+        for v in vfs["vfs"]:
+            self.assertTrue(v.startswith("ready "), vfs)   # "ready 2@8"
+        for n in range(4):
+            self.assertFalse(os.path.exists(self.bar_glob + str(n)))
+        # A is still up and can take a VF again
+        r = self.attach(0, self.a)
+        self.assertEqual(r.get("state"), "attached", r)
+        self.a.wait_console("SVFF-GUEST: device 0000:00:10.0", FWD_TIMEOUT,
+                            self.a.text().rfind("device gone"))
+        r = self.tel.cmd("/svff/detach,vf=0")
+        self.assertEqual(r.get("state"), "ready", r)
+
+
+if __name__ == "__main__":
+    main()

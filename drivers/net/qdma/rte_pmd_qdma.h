@@ -166,6 +166,62 @@ enum rte_pmd_qdma_vf_notice {
 /** Send @p notice to VF function @p func_id (or every online VF if it is 0xFFFF). */
 int rte_pmd_qdma_vf_notify(uint16_t port_id, uint16_t func_id, enum rte_pmd_qdma_vf_notice notice);
 
+/**
+ * @name Pausing a VF (svff extension of the mailbox, PF only)
+ *
+ * A VF whose driver advertised the svff extension at HELLO (our VF PMD does) can be paused
+ * without the guest noticing more than a stall:
+ *  1. rte_pmd_qdma_vf_pause() asks it (mailbox PAUSE); its driver stops posting descriptors,
+ *     lets what is in flight complete and answers; its bursts return 0 meanwhile;
+ *  2. rte_pmd_qdma_vf_pause_state() says RTE_PMD_QDMA_PAUSE_ACKED once it answered (poll it;
+ *     nothing here blocks). A VF that never answers can still be frozen with step 3 (forced);
+ *  3. rte_pmd_qdma_vf_ctx_save() reads every context of its queues (SW, HW, credit, prefetch,
+ *     CMPT) into a snapshot owned by the caller and invalidates them on the card;
+ *  4. (optional) rte_pmd_qdma_fn_set_queues() moves its window;
+ *  5. rte_pmd_qdma_vf_ctx_restore() writes the snapshot back at the current window (relative
+ *     queue numbers unchanged), and rte_pmd_qdma_vf_resume() tells the VF (mailbox RESUME) to
+ *     continue where it stopped.
+ * @{
+ */
+/** Where a VF stands in the pause sequence. */
+enum rte_pmd_qdma_pause_state {
+	RTE_PMD_QDMA_PAUSE_NONE = 0,   /**< running */
+	RTE_PMD_QDMA_PAUSE_REQUESTED,  /**< PAUSE sent, no answer yet */
+	RTE_PMD_QDMA_PAUSE_ACKED,      /**< the VF answered: it posts nothing more */
+	RTE_PMD_QDMA_PAUSE_SAVED,      /**< contexts saved and invalidated */
+	RTE_PMD_QDMA_PAUSE_RESTORED,   /**< contexts restored, RESUME not sent yet */
+};
+
+/** Data words of one queue's contexts in a snapshot (SW x2, HW x2, credit x2, prefetch, CMPT). */
+#define RTE_PMD_QDMA_QCTX_WORDS 23u
+
+/** Saved contexts of one queue of a VF (contents are the card's context words, opaque). */
+struct rte_pmd_qdma_qctx {
+	uint16_t rel_qid;  /**< queue number within the VF's window */
+	uint16_t present;  /**< bit i: context block i was valid and is saved */
+	uint32_t w[RTE_PMD_QDMA_QCTX_WORDS]; /**< context words */
+};
+
+/** Does VF function @p func_id understand PAUSE/RESUME? 1 yes, 0 no, < 0 error. */
+int rte_pmd_qdma_vf_pause_capable(uint16_t port_id, uint16_t func_id);
+/** Send PAUSE to VF function @p func_id (-ENOTSUP: no extension, -ENODEV: not online). */
+int rte_pmd_qdma_vf_pause(uint16_t port_id, uint16_t func_id);
+/** enum rte_pmd_qdma_pause_state of @p func_id (>= 0), or < 0 on error. */
+int rte_pmd_qdma_vf_pause_state(uint16_t port_id, uint16_t func_id);
+/**
+ * Save and invalidate the contexts of every queue of @p func_id's window that has one.
+ * Returns the number of entries written to @p snap (at most @p max; -ENOSPC if more are
+ * needed), < 0 on error.
+ */
+int rte_pmd_qdma_vf_ctx_save(uint16_t port_id, uint16_t func_id, struct rte_pmd_qdma_qctx *snap,
+		unsigned int max);
+/** Write @p n saved queues back at @p func_id's current window (-ERANGE: a queue is outside). */
+int rte_pmd_qdma_vf_ctx_restore(uint16_t port_id, uint16_t func_id,
+		const struct rte_pmd_qdma_qctx *snap, unsigned int n);
+/** Send RESUME (with the current window) to @p func_id; its state becomes NONE. */
+int rte_pmd_qdma_vf_resume(uint16_t port_id, uint16_t func_id);
+/** @} */
+
 /** SR-IOV control: sysfs sriov_numvfs on a PCI card, a slot operation on the emulated one. */
 int rte_pmd_qdma_sriov_get_totalvfs(uint16_t port_id, unsigned int *n);
 int rte_pmd_qdma_sriov_get_numvfs(uint16_t port_id, unsigned int *n);

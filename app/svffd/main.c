@@ -219,8 +219,12 @@ main(int argc, char **argv)
 	    !has_arg(eal_argv, eal_argc, "-b") && !has_arg(eal_argv, eal_argc, "--block") &&
 	    !has_arg(eal_argv, eal_argc, "--no-pci")) {
 		if (cfg.card.type == SVFF_CARD_PCI) {
+			static char allow[SVFF_CONFIG_STR_MAX + 128];
+
+			snprintf(allow, sizeof(allow), "%s", cfg.card.pci);
+			svff_mailbox_devargs(&cfg, allow + strlen(allow), sizeof(allow) - strlen(allow));
 			eal_argv[eal_argc++] = (char *)"-a";
-			eal_argv[eal_argc++] = cfg.card.pci;
+			eal_argv[eal_argc++] = allow;
 		} else {
 			eal_argv[eal_argc++] = (char *)"--no-pci";
 		}

@@ -5,10 +5,12 @@
  * request hand-over between telemetry threads and the manager.
  */
 #include <errno.h>
+#include <poll.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/eventfd.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -65,6 +67,21 @@ svff_error(const char *code, const char *fmt, ...)
 }
 
 static int attach_pf(struct svff *s, char *err, size_t errlen);
+
+void
+svff_mailbox_devargs(const struct svff_config *c, char *buf, size_t len)
+{
+	int n = 0;
+
+	buf[0] = '\0';
+	if (c->mailbox.rate > 0)
+		n += snprintf(buf + n, len - (size_t)n, ",mbox_rate=%u", c->mailbox.rate);
+	if (c->mailbox.burst > 0 && (size_t)n < len)
+		n += snprintf(buf + n, len - (size_t)n, ",mbox_burst=%u", c->mailbox.burst);
+	if (c->mailbox.send_timeout_ms > 0 && (size_t)n < len)
+		snprintf(buf + n, len - (size_t)n, ",mbox_send_timeout_ms=%u",
+			c->mailbox.send_timeout_ms);
+}
 static void detach_pf(struct svff *s);
 
 /* NUMA node of the card: the PCI device's, or the manager lcore's (emulated). */
@@ -142,6 +159,12 @@ svff_create(const struct svff_config *cfg, char *err, size_t errlen)
 		snprintf(err, errlen, "cannot create the request ring: %s", rte_strerror(rte_errno));
 		goto fail;
 	}
+	/* a posted request wakes a sleeping manager at once */
+	s->wake_fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+	if (s->wake_fd < 0) {
+		snprintf(err, errlen, "eventfd: %s", strerror(errno));
+		goto fail_ring;
+	}
 	if (attach_pf(s, err, errlen) < 0)
 		goto fail_ring;
 	if (svff_mgr_init(s, err, errlen) < 0)
@@ -153,6 +176,8 @@ svff_create(const struct svff_config *cfg, char *err, size_t errlen)
 fail_pf:
 	detach_pf(s);
 fail_ring:
+	if (s->wake_fd >= 0)
+		close(s->wake_fd);
 	rte_ring_free(s->ring);
 fail:
 	free_state(s);
@@ -171,10 +196,11 @@ attach_pf(struct svff *s, char *err, size_t errlen)
 	if (c->card.type == SVFF_CARD_PCI) {
 		snprintf(s->pf_name, sizeof(s->pf_name), "%s", c->card.pci);
 	} else {
-		char args[SVFF_CONFIG_STR_MAX + 64];
+		char args[SVFF_CONFIG_STR_MAX + 128];
 
 		snprintf(s->pf_name, sizeof(s->pf_name), "net_qdma_svff");
 		snprintf(args, sizeof(args), "card=%s,fn=pf", c->card.socket);
+		svff_mailbox_devargs(c, args + strlen(args), sizeof(args) - strlen(args));
 		rc = rte_eal_hotplug_add("vdev", s->pf_name, args);
 		if (rc < 0) {
 			snprintf(err, errlen, "cannot attach the PF of the card at %s: %s",
@@ -262,6 +288,8 @@ svff_request(struct svff *s, struct svff_req *req, unsigned int timeout_ms)
 		free(req);
 		return svff_error("busy", "svffd is busy (request queue full): retry");
 	}
+	if (eventfd_write(s->wake_fd, 1) < 0)
+		SVFF_LOG(DEBUG, "cannot wake the manager: %s", strerror(errno));
 	/* the manager takes it within the pickup time, or we withdraw it */
 	while (__atomic_load_n(&req->state, __ATOMIC_ACQUIRE) == SVFF_REQ_QUEUED &&
 	       svff_mono_us() - t0 < pickup)
@@ -300,7 +328,19 @@ backoff(struct svff *s, bool busy, unsigned int *idle, unsigned int *sleep_us)
 		rte_pause();
 		return;
 	}
-	usleep(*sleep_us);
+	{
+		struct pollfd pfd = { .fd = s->wake_fd, .events = POLLIN };
+		struct timespec ts = { 0, (long)*sleep_us * 1000 };
+		eventfd_t v;
+
+		if (ppoll(&pfd, 1, &ts, NULL) > 0) {
+			eventfd_read(s->wake_fd, &v);
+			*idle = 0;
+			*sleep_us = SLEEP_MIN_US;
+			s->wakeups++;
+			return;
+		}
+	}
 	s->sleep_us_total += *sleep_us;
 	if (*sleep_us < SLEEP_MAX_US)
 		*sleep_us = RTE_MIN(*sleep_us * 2, (unsigned int)SLEEP_MAX_US);
@@ -354,9 +394,11 @@ svff_destroy(struct svff *s)
 {
 	if (s == NULL)
 		return;
+	svff_mgr_stop(s);               /* nobody waits on the manager any more */
 	svff_telemetry_unregister(s);
 	svff_mgr_fini(s);
 	detach_pf(s);
+	close(s->wake_fd);
 	rte_ring_free(s->ring);
 	free_state(s);
 }

@@ -30,6 +30,12 @@ struct svff;
  */
 struct svff *svff_create(const struct svff_config *cfg, char *err, size_t errlen);
 
+/**
+ * The PF devargs for the config's "mailbox" settings (",mbox_rate=..." and
+ * so on; "" when all are defaults), for svffd to add to a PCI card's -a.
+ */
+void svff_mailbox_devargs(const struct svff_config *cfg, char *buf, size_t len);
+
 /** The PF's ethdev port (QDMA PMD). */
 uint16_t svff_pf_port(const struct svff *s);
 

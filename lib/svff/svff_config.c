@@ -50,9 +50,17 @@ static const struct field vfs_fields[] = {
 	{NULL, 0, 0, 0, 0, 0, NULL, NULL},
 };
 
+static const struct field mailbox_fields[] = {
+	{"rate", F_UINT, OFF(mailbox.rate), 0, 0, 10000000, NULL, NULL},
+	{"burst", F_UINT, OFF(mailbox.burst), 0, 0, 1000000, NULL, NULL},
+	{"send_timeout_ms", F_UINT, OFF(mailbox.send_timeout_ms), 0, 0, 60000, NULL, NULL},
+	{NULL, 0, 0, 0, 0, 0, NULL, NULL},
+};
+
 static const struct field top_fields[] = {
 	{"card", F_OBJ, 0, 0, 0, 0, NULL, card_fields},
 	{"vfs", F_OBJ, 0, 0, 0, 0, NULL, vfs_fields},
+	{"mailbox", F_OBJ, 0, 0, 0, 0, NULL, mailbox_fields},
 	{"state_dir", F_STR, OFF(state_dir), LEN(state_dir), 0, 0, NULL, NULL},
 	{"libvirt_uri", F_STR, OFF(libvirt_uri), LEN(libvirt_uri), 1, 0, NULL, NULL},
 	{"log_level", F_ENUM, OFF(log_level), LEN(log_level), 0, 0, log_levels, NULL},
@@ -282,7 +290,7 @@ svff_config_defaults(struct svff_config *cfg)
 	cfg->card.card_mem = 1u << 20;
 	cfg->vfs.count = 4;
 	cfg->vfs.queues = 8;
-	cfg->vfs.stuck_limit = 3;
+	cfg->vfs.stuck_limit = 1;
 	cfg->card.pf_queues = 8;
 	snprintf(cfg->state_dir, sizeof(cfg->state_dir), "/var/lib/svff");
 	snprintf(cfg->libvirt_uri, sizeof(cfg->libvirt_uri), "qemu:///system");

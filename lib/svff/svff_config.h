@@ -52,8 +52,13 @@ struct svff_config {
 	struct {
 		uint32_t count;  /**< VFs enabled at start (0 = none until 'init') */
 		uint32_t queues; /**< default queue quota per VF */
-		uint32_t stuck_limit; /**< PF->VF send timeouts before a VF is failed */
+		uint32_t stuck_limit; /**< STUCK reports before a VF is marked failed */
 	} vfs;
+	struct {
+		uint32_t rate;            /**< VF messages/s per VF (0: the PMD's default) */
+		uint32_t burst;           /**< token bucket depth (0: the PMD's default) */
+		uint32_t send_timeout_ms; /**< unread PF message -> STUCK (0: PMD default) */
+	} mailbox;                            /**< the PF's VF-message service (PMD devargs) */
 	char state_dir[SVFF_CONFIG_STR_MAX];  /**< journal and state */
 	char libvirt_uri[SVFF_CONFIG_STR_MAX]; /**< "" = no libvirt (emulated card) */
 	char log_level[16];                   /**< emerg..debug */

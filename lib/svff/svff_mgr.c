@@ -183,10 +183,17 @@ svff_journal_outcome(struct svff *s, const struct svff_op *op, const char *phase
 {
 	json_t *arr = json_array();
 
+	int rc;
+
 	for (unsigned int i = 0; i < n; i++)
 		json_array_append_new(arr, svff_vf_entry_json(s, vfs[i]));
-	return journal_write(s, json_pack("{s:s, s:I, s:s, s:i, s:o}", "op", op->name,
+	rc = journal_write(s, json_pack("{s:s, s:I, s:s, s:i, s:o}", "op", op->name,
 		"id", (json_int_t)op->id, "phase", phase, "numvfs", (int)s->numvfs, "vfs", arr));
+	/* the journal is folded into the snapshot now and then, never under a running init */
+	if (rc == 0 && !s->lop.active &&
+	    svff_journal_count(s->journal) - s->journal_mark >= SVFF_JOURNAL_COMPACT_EVERY)
+		svff_compact(s);
+	return rc;
 }
 
 /* ------------------------------------------------------------ the card */
@@ -396,7 +403,9 @@ vf_stuck(struct svff *s, unsigned int vf)
 	char target[16];
 
 	v->stuck_events++;
-	if (v->state == SVFF_VF_FAILED || v->stuck_events < s->cfg.vfs.stuck_limit)
+	/* a VF no VM holds has no driver of ours to blame (a former holder's leftovers) */
+	if (!svff_vf_has_vm(v) || v->state == SVFF_VF_FAILED ||
+	    v->stuck_events < s->cfg.vfs.stuck_limit)
 		return;
 	snprintf(target, sizeof(target), "vf%u", vf);
 	op = svff_op_begin(s, "mark-failed", target, 1);
@@ -496,6 +505,7 @@ do_attach(struct svff *s, uint32_t vf, const char *vm)
 	v->state = SVFF_VF_ATTACHED;
 	snprintf(v->vm, sizeof(v->vm), "%s", vm);
 	v->token = g.token;
+	v->stuck_events = 0;       /* counts the reports of this holder */
 	v->attaches++;
 	svff_journal_outcome(s, op, "done", &vf, 1);
 	svff_crash_point(s, "attach", "done");
@@ -909,6 +919,17 @@ svff_mgr_handle(struct svff *s, struct svff_req *req)
 	svff_req_finish(req, reply);
 }
 
+/* Take a VF back outside a telemetry request (a VM that went away); logged and journaled. */
+void
+svff_vf_release(struct svff *s, unsigned int vf, const char *why)
+{
+	json_t *r;
+
+	SVFF_LOG(NOTICE, "VF %u: VM %s %s: taking the VF back", vf, s->vf[vf].vm, why);
+	r = do_detach(s, vf);
+	json_decref(r);
+}
+
 /* ------------------------------------------------------------ start/stop */
 
 static void
@@ -919,13 +940,10 @@ hv_event(void *arg, const struct svff_hv_event *ev)
 	if (ev->type != SVFF_HV_EVT_DOMAIN_STOPPED && ev->type != SVFF_HV_EVT_DOMAIN_UNDEFINED)
 		return;
 	/* a VM that is gone releases its VFs */
-	for (unsigned int vf = 0; vf < s->numvfs; vf++) {
-		if (svff_vf_has_vm(&s->vf[vf]) && strcmp(s->vf[vf].vm, ev->vm) == 0) {
-			json_t *r = do_detach(s, vf);
-
-			json_decref(r);
-		}
-	}
+	for (unsigned int vf = 0; vf < s->numvfs; vf++)
+		if (svff_vf_has_vm(&s->vf[vf]) && strcmp(s->vf[vf].vm, ev->vm) == 0)
+			svff_vf_release(s, vf, ev->type == SVFF_HV_EVT_DOMAIN_STOPPED ?
+				"stopped" : "was undefined");
 }
 
 int
@@ -978,14 +996,22 @@ fail:
 	return rc;
 }
 
+/* The manager loop is over: a long op still running is answered (and stays cut). */
+void
+svff_mgr_stop(struct svff *s)
+{
+	if (s->lop.active && s->lop.req != NULL)
+		svff_req_finish(s->lop.req, svff_error("shutdown", "svffd is stopping: the init "
+			"is finished on the next start"));
+	s->lop.req = NULL;
+}
+
 void
 svff_mgr_fini(struct svff *s)
 {
 	bool cut = s->lop.active;
 
-	if (s->lop.active && s->lop.req != NULL)
-		svff_req_finish(s->lop.req, svff_error("shutdown", "svffd is stopping: the init "
-			"is finished on the next start"));
+	svff_mgr_stop(s);
 	s->lop.active = false;
 	free(s->lop.plan);
 	s->lop.plan = NULL;

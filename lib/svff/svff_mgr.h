@@ -38,6 +38,9 @@ int svff_set_numvfs(struct svff *s, uint32_t n, char *err, size_t errlen);
 /** Describe VF @p vf to the hypervisor adapter. */
 void svff_hv_vf_of(const struct svff *s, unsigned int vf, struct svff_hv_vf *hvf);
 
+/** Detach VF @p vf because its VM went away (@p why, for the log). */
+void svff_vf_release(struct svff *s, unsigned int vf, const char *why);
+
 /* svff_recover.c */
 int svff_recover(struct svff *s, char *err, size_t errlen);
 json_t *svff_snapshot(const struct svff *s);

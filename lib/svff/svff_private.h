@@ -29,6 +29,8 @@ extern int svff_logtype;
 #define SVFF_MAX_VFS 252
 /** What a reply may use of the 16 KiB telemetry message (DPDK adds its framing). */
 #define SVFF_REPLY_BUDGET 15500
+/** Journal records between two compactions. */
+#define SVFF_JOURNAL_COMPACT_EVERY 256
 /** Operations kept for /svff/ops. */
 #define SVFF_OPS_KEPT 64
 
@@ -130,6 +132,7 @@ struct svff {
 	int numa_node;
 	unsigned int manager_lcore;
 	struct rte_ring *ring;
+	int wake_fd;            /* eventfd: a posted request wakes the manager */
 	struct svff_hv *hv;
 	struct svff_journal *journal;
 
@@ -143,14 +146,16 @@ struct svff {
 	struct svff_long_op lop;
 	uint8_t vf_evt[SVFF_MAX_VFS];         /* pending vf_event flags */
 	uint32_t invariant_errors;
+	uint64_t journal_mark;                /* records at the last compaction */
 	char crash_at[64];                    /* test-only: SVFF_CRASH_AT */
 
 	/* manager loop statistics */
-	uint64_t polls_busy, polls_idle, sleep_us_total;
+	uint64_t polls_busy, polls_idle, sleep_us_total, wakeups;
 };
 
 /* svff_mgr.c: the lifecycle */
 int svff_mgr_init(struct svff *s, char *err, size_t errlen);
+void svff_mgr_stop(struct svff *s);
 void svff_mgr_fini(struct svff *s);
 void svff_mgr_handle(struct svff *s, struct svff_req *req);
 bool svff_mgr_step(struct svff *s);

@@ -50,6 +50,8 @@ svff_compact(struct svff *s)
 	json_decref(snap);
 	if (rc < 0)
 		SVFF_LOG(ERR, "cannot compact the journal: %s", strerror(-rc));
+	else
+		s->journal_mark = svff_journal_count(s->journal);
 	return rc;
 }
 
@@ -265,6 +267,27 @@ reconcile_hv(struct svff *s)
 	}
 }
 
+/*
+ * A VM that stopped while svffd was down missed its event: a VF given to a
+ * libvirt domain that is no longer running is taken back (a name libvirt
+ * does not know is a label on the emulated card and stays).
+ */
+static void
+release_stopped_vms(struct svff *s)
+{
+	for (unsigned int vf = 0; vf < s->numvfs; vf++) {
+		enum svff_hv_dom_state st = SVFF_HV_DOM_RUNNING;
+		char err[256];
+
+		if (!svff_vf_has_vm(&s->vf[vf]) ||
+		    svff_hv_domain_state(s->hv, s->vf[vf].vm, &st, err, sizeof(err)) < 0)
+			continue;
+		if (st == SVFF_HV_DOM_SHUTOFF ||
+		    (st == SVFF_HV_DOM_ABSENT && s->cfg.card.type == SVFF_CARD_PCI))
+			svff_vf_release(s, vf, "is no longer running (found at start-up)");
+	}
+}
+
 /* ------------------------------------------------------------ cut ops */
 
 static void
@@ -411,6 +434,7 @@ svff_recover(struct svff *s, char *err, size_t errlen)
 	if (pending != NULL)
 		resolve_cut(s, pending);
 	json_decref(pending);
+	release_stopped_vms(s);
 	json_decref(snap);
 	json_decref(recs);
 	if (fresh) {

@@ -78,6 +78,7 @@ svff_report_info(struct svff *s)
 		(json_int_t)(s->polls_busy * 1000000u / polls) : 0));
 	json_object_set_new(r, "manager_sleep_ms", json_integer((json_int_t)(s->sleep_us_total /
 		1000u)));
+	json_object_set_new(r, "manager_wakeups", json_integer((json_int_t)s->wakeups));
 	json_object_set_new(r, "uptime_s", json_integer((json_int_t)svff_uptime_s(s)));
 	json_object_set_new(r, "journal", json_string(svff_journal_path(s->journal)));
 	json_object_set_new(r, "journal_records", json_integer((json_int_t)

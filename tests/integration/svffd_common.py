@@ -28,7 +28,7 @@ def private_config(name, card=None, vfs=None, **top):
         cfg = json.load(f)
     cfg["card"]["socket"] = os.path.join(d, "card.sock")
     cfg["state_dir"] = os.path.join(d, "state")
-    cfg["libvirt_uri"] = ""
+    cfg["libvirt_uri"] = ""         # no libvirt unless the caller gives one
     cfg["card"].update(card or {})
     cfg["vfs"].update(vfs or {})
     cfg.update(top)

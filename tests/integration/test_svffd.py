@@ -125,6 +125,42 @@ class Lifecycle(unittest.TestCase):
         self.assertIn("--config", out.stdout)
 
 
+class EalDefaults(unittest.TestCase):
+    """The config's "eal" list supplies the EAL options the command line
+    does not give; the main lcore is the manager lcore."""
+
+    def manager_lcore(self, cmdline_eal):
+        path = private_config("eal")
+        with open(path) as f:
+            cfg = json.load(f)
+        cfg["eal"] = ["-l", "1", "-m", "128"]
+        with open(path, "w") as f:
+            json.dump(cfg, f)
+        prefix = unique_prefix("eal")
+        p = Proc([SVFFD] + cmdline_eal + ["--file-prefix", prefix, "--", "--config", path])
+        self.addCleanup(p.stop)
+        wait_ready(prefix, p)
+        t = Telemetry(prefix)
+        try:
+            return t.cmd("/svff/info")["manager_lcore"]
+        finally:
+            t.close()
+            self.assertEqual(p.stop(), 0)
+
+    def test_config_eal_is_the_default(self):
+        self.assertEqual(self.manager_lcore([]), 1)
+
+    def test_command_line_wins(self):
+        self.assertEqual(self.manager_lcore(["-l", "0"]), 0)
+
+    def test_svffd_options_after_the_double_dash(self):
+        prefix = unique_prefix("order")
+        out = subprocess.run([SVFFD, "--file-prefix", prefix, "--config", CONFIG],
+                             capture_output=True, text=True, timeout=30)
+        self.assertNotEqual(out.returncode, 0)   # EAL refuses --config: it is ours
+        self.assertIn("EAL", out.stdout + out.stderr)
+
+
 class BadConfig(unittest.TestCase):
     CASES = [
         ('{\n  "vfs": {\n    "count": 4,,\n  }\n}', ":3:"),           # syntax: line 3

@@ -118,6 +118,82 @@ class Crash(unittest.TestCase):
         for case in CASES:
             self.one(*case)
 
+    def test_sigterm_during_init(self):
+        """A stop in the middle of a long init answers its client at once and
+        the next start finishes the init."""
+        import threading
+        config, d = private_config("stopinit", vfs={"count": 0})
+        self.addCleanup(cleanup_dir, d)
+        prefix = unique_prefix("stopinit")
+        p = start_svffd(prefix, config)
+        self.addCleanup(p.stop)
+        wait_ready(prefix, p)
+        got = {}
+
+        def run():
+            t = Telemetry(prefix)
+            try:
+                got["r"] = t.cmd("/svff/init,numvfs=252,qmax=8")
+            except (OSError, ValueError) as e:
+                got["r"] = e
+            finally:
+                t.close()
+        th = threading.Thread(target=run)
+        th.start()
+        t = Telemetry(prefix)
+        wait_for(lambda: t.cmd("/svff/ops")["running"] != "", 30, "the init running", p)
+        t.close()
+        self.assertEqual(p.stop(signal.SIGTERM, timeout=20), 0, p.output)
+        th.join(timeout=30)
+        self.assertEqual(got["r"].get("code"), "shutdown", got)
+        p2 = start_svffd(prefix, config)
+        self.addCleanup(p2.stop)
+        wait_ready(prefix, p2)
+        info, vfs, det, card_view, ops = self.snapshot(prefix)
+        self.assertEqual(vfs["numvfs"], 252)
+        check_consistent(self, info, vfs, det)
+        self.assertTrue([o for o in ops["ops"].values() if o["op"] == "init" and
+                         o["state"] == "completed-after-restart"], ops)
+        self.assertEqual(p2.stop(), 0)
+
+    def test_embedded_card_grants_reasserted(self):
+        """The embedded card dies with svffd: after the restart the journal
+        rebuilds it (numvfs, FMAP) and re-grants the attached VF's token, so
+        the guest's devargs from before the crash still open the VF."""
+        import shutil
+        from svfftest import private_plugin_dir
+        from svffd_common import guest
+        config, d = private_config("crashemb", vfs={"count": 4, "queues": 8})
+        self.addCleanup(cleanup_dir, d)
+        plugdir, plugin = private_plugin_dir()
+        self.addCleanup(shutil.rmtree, plugdir, ignore_errors=True)
+        prefix = unique_prefix("crashemb")
+        p = start_svffd(prefix, config, env={"SVFF_CRASH_AT": "reconf:placed"})
+        self.addCleanup(p.stop)
+        wait_ready(prefix, p)
+        t = Telemetry(prefix)
+        devargs = t.cmd("/svff/attach,vf=1,vm=vmA")["devargs"]
+        with self.assertRaises((OSError, ValueError)):
+            t.cmd("/svff/reconf,vf=2,qmax=16")
+        t.close()
+        p.p.wait(timeout=30)
+        p.stop()
+        p2 = start_svffd(prefix, config)
+        self.addCleanup(p2.stop)
+        wait_ready(prefix, p2)
+        info, vfs, det, card_view, ops = self.snapshot(prefix)
+        check_consistent(self, info, vfs, det)
+        self.assertEqual(vfs["vfs"][1].split()[0], "attached")
+        self.assertEqual(det[2]["qmax"], 16)
+        self.assertEqual(card_view["numvfs"], 4)
+        g = guest(unique_prefix("crashg"), plugin, devargs)
+        self.addCleanup(g.stop)
+        self.assertNotIn("No probed ethernet devices", g.output())
+        self.assertGreater(g.xstats()["mbox_tx"], 0)      # it talks to the new PF
+        wait_for(lambda: Telemetry(prefix).cmd("/svff/vf,1")["online"] == 1, 20,
+                 "the guest's HELLO")
+        g.stop()
+
 
 if __name__ == "__main__":
     main()

@@ -98,6 +98,12 @@ class Lifecycle(unittest.TestCase):
         info, vfs, det = self.consistent()
         self.assertEqual(vfs["vfs"][1], "ready 8@%d" % det[1]["qbase"])
         self.assertEqual(det[1]["stats"]["detaches"], 1)
+        # its queues are gone: none active, the window back to the whole quota
+        self.assertEqual((det[1]["active_h2c"], det[1]["active_c2h"]), (0, 0), det[1])
+        self.assertEqual((det[1]["window_qbase"], det[1]["window_qmax"]),
+                         (det[1]["qbase"], 8), det[1])
+        self.assertEqual(det[1]["online"], 0, det[1])
+        self.assertLess(r["duration_us"], 1000000, r)     # no wait for a busy window
 
         # quota: vf3 is not attached: now; vf0 is: refused until paused
         r, = self.tel("/svff/reconf,vf=3,qmax=16")

@@ -167,9 +167,15 @@ test_new_keys(void **state)
 	assert_int_equal(c.card.pf_queues, 0);
 	assert_int_equal(c.vfs.stuck_limit, 5);
 	assert_string_equal(c.libvirt_uri, "");
+	assert_int_equal(parse("{\"mailbox\": {\"rate\": 100, \"burst\": 10, \"send_timeout_ms\": 50}}",
+		&c), 0);
+	assert_int_equal(c.mailbox.rate, 100);
+	assert_int_equal(c.mailbox.burst, 10);
+	assert_int_equal(c.mailbox.send_timeout_ms, 50);
+	expect_fail("{\"mailbox\": {\"send_timeout_ms\": 60001}}", "out of range");
 	svff_config_defaults(&c);
 	assert_int_equal(c.card.pf_queues, 8);
-	assert_int_equal(c.vfs.stuck_limit, 3);
+	assert_int_equal(c.vfs.stuck_limit, 1);
 }
 
 static void

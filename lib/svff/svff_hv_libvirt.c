@@ -37,7 +37,7 @@ struct svff_hv_virt {
 	int cb_lifecycle;   /* callback ids, -1 when not registered */
 	int cb_removed;
 	bool loop_ref;      /* holds a reference on the event thread */
-	time_t retry_after; /* after a failed open */
+	time_t retry_after; /* after a failed open (CLOCK_MONOTONIC seconds) */
 };
 
 /* ------------------------------------------------------------ event loop */
@@ -352,7 +352,11 @@ struct _virConnect *
 svff_hv_virt_get(struct svff_hv *hv, bool quiet, char *err, size_t errlen)
 {
 	struct svff_hv_virt *v = hv->virt;
-	time_t now = time(NULL);
+	struct timespec ts;
+	time_t now;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	now = ts.tv_sec;
 
 	if (hv->uri[0] == '\0') {
 		snprintf(err, errlen, "no libvirt URI configured");

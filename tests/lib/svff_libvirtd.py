@@ -86,6 +86,17 @@ def _stop_pid(pid, popen=None, timeout=15):
         popen.wait()
 
 
+def _on_term(signum, frame):
+    raise SystemExit("terminated by signal %d" % signum)
+
+
+def _term_raises():
+    """SIGTERM (a test runner's timeout) unwinds through finally/cleanups,
+    so the daemons are stopped, instead of killing Python on the spot."""
+    if signal.getsignal(signal.SIGTERM) in (signal.SIG_DFL, None):
+        signal.signal(signal.SIGTERM, _on_term)
+
+
 class PrivateLibvirtd:
     """One private libvirtd (and virtlogd if none runs)."""
 
@@ -194,10 +205,14 @@ class PrivateLibvirtd:
         finally:
             out.close()
 
-    def start(self, timeout=60, lock_timeout=600, foreign_timeout=120):
+    def start(self, timeout=60, lock_timeout=150, foreign_timeout=60):
+        """Start; RuntimeError with the reason when it cannot.  The waits
+        (another test's instance, another privileged libvirtd) stay well
+        inside a test's timeout, so a busy machine gives a skip, not a kill."""
         ok, why = self.available()
         if not ok:
             raise RuntimeError(why)
+        _term_raises()
         if self.use_lock:
             self._lock(lock_timeout)
         try:

@@ -35,9 +35,14 @@ def main(argv):
         env["SVFF_LIBVIRT_SKIP"] = why
         sys.stdout.write("# %s\n" % why)
         sys.stdout.flush()
+    child = None
     try:
-        return subprocess.run(argv[1:], env=env, timeout=600).returncode
+        child = subprocess.Popen(argv[1:], env=env)
+        return child.wait(timeout=600)
     finally:
+        if child is not None and child.poll() is None:
+            child.kill()
+            child.wait()
         if lv is not None:
             if os.environ.get("SVFF_LIBVIRT_VERBOSE"):
                 sys.stderr.write(lv.log_tail(50))

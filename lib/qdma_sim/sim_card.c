@@ -149,6 +149,26 @@ cb_reset(void *ctx, unsigned slot_fn)
 	sim_request(sim, &rq);
 }
 
+/* The slot swaps a function's BAR backing: run it where the engine does not touch the BARs. */
+static void
+cb_quiesce(void *ctx, unsigned slot_fn, void (*swap)(void *arg), void *arg)
+{
+	struct qdma_sim *sim = ctx;
+	struct sim_req rq = { .type = SIM_REQ_CALL, .a = slot_fn, .call = swap, .arg = arg };
+
+	sim_request(sim, &rq);
+}
+
+/* A function's DMA memory faulted (truncated under the card): its queues go to error. */
+static void
+cb_fault(void *ctx, unsigned slot_fn)
+{
+	struct qdma_sim *sim = ctx;
+	struct sim_req rq = { .type = SIM_REQ_FN_FAULT, .a = slot_fn };
+
+	sim_request(sim, &rq);
+}
+
 static void
 srv_log(void *ctx, int level, const char *msg)
 {
@@ -186,7 +206,12 @@ qdma_sim_create(const struct qdma_sim_cfg *cfg, char *err, size_t errlen)
 		{ .index = 0, .size = QDMA_PF_CONFIG_BAR_SIZE },
 		{ .index = QDMA_USER_BAR_EMU, .size = QDMA_USER_BAR_SIZE_EMU },
 	};
-	struct vslot_server_ops ops = { .numvfs_changed = cb_numvfs, .function_reset = cb_reset };
+	struct vslot_server_ops ops = {
+		.numvfs_changed = cb_numvfs,
+		.function_reset = cb_reset,
+		.quiesce = cb_quiesce,
+		.function_fault = cb_fault,
+	};
 	struct vslot_server_cfg scfg = { 0 };
 	struct qdma_sim *sim;
 	pthread_condattr_t ca;

@@ -710,6 +710,31 @@ vf_remove_all(struct qdma_sim *sim)
 	sim_active_rebuild(sim);
 }
 
+/* The DMA memory of function @qfn faulted: every queue it owns goes to error (DSC dma). */
+static void
+fn_fault(struct qdma_sim *sim, unsigned qfn)
+{
+	unsigned n = 0;
+
+	for (unsigned i = 0; i < sim->nb_q; i++) {
+		struct sim_queue *q = &sim->q[i];
+
+		for (int d = 0; d < 2; d++) {
+			if (q->ring[d].valid && q->ring[d].fnc == qfn) {
+				queue_err(sim, i, d, QDMA_DSC_ERR_DMA);
+				n++;
+			}
+		}
+		if (q->cmpt.valid && q->cmpt.fnc == qfn) {
+			q->cmpt.err = true;
+			q->cmpt.valid = false;
+			sim->active_dirty = true;
+			n++;
+		}
+	}
+	sim_log(sim, 3, "function %u: its DMA memory faulted: %u rings put in error", qfn, n);
+}
+
 static int
 inject(struct qdma_sim *sim, unsigned fault, unsigned target, uint32_t count)
 {
@@ -806,6 +831,13 @@ sim_exec_request(struct qdma_sim *sim, struct sim_req *rq)
 		break;
 	case SIM_REQ_INJECT:
 		rq->result = inject(sim, rq->a, rq->b, rq->c);
+		break;
+	case SIM_REQ_CALL:
+		rq->call(rq->arg);
+		break;
+	case SIM_REQ_FN_FAULT:
+		fn_fault(sim, rq->a == VSLOT_FN_PF ? SIM_PF_QFN :
+			QDMA_SIM_VF_FUNC_BASE + VSLOT_FN_VF_INDEX(rq->a));
 		break;
 	}
 }

@@ -31,7 +31,7 @@
 #define SIM_FN_POLL_BATCH 32u      /* VF mailbox/FLR registers polled per iteration */
 #define SIM_FN_QUANTUM 256u        /* descriptors one function may move per pass */
 #define SIM_PASS_BUDGET 1024u      /* descriptors moved per pass, all functions together */
-#define SIM_STEP_SCAN_EVERY 64u    /* stepped mode: steps between background scan steps */
+#define SIM_STEP_SCAN_EVERY SIM_SCAN_EVERY /* stepped mode: steps between background scans */
 
 /* Relaxed-atomic counter update (plain mov on x86; readers use relaxed loads). */
 #define SIM_STAT_ADD(field, n)                                                                     \
@@ -210,6 +210,8 @@ enum sim_req_type {
 	SIM_REQ_FN_RESET,   /* a = slot function */
 	SIM_REQ_PERSONALITY,
 	SIM_REQ_INJECT,     /* a = fault, b = target, c = count */
+	SIM_REQ_CALL,       /* run call(arg) on the engine, between two iterations */
+	SIM_REQ_FN_FAULT,   /* a = slot function: its DMA memory faulted, queues to error */
 };
 
 struct sim_req {
@@ -217,6 +219,8 @@ struct sim_req {
 	unsigned a, b;
 	uint32_t c;
 	uint32_t **bars;    /* SIM_REQ_VF_ADD: config BAR of each new VF */
+	void (*call)(void *arg); /* SIM_REQ_CALL */
+	void *arg;
 	int result;
 	bool done;
 	struct sim_req *next;

@@ -10,6 +10,7 @@
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE
 #endif
+#include <limits.h>
 #include <errno.h>
 #include <poll.h>
 #include <pthread.h>
@@ -356,9 +357,11 @@ out:
 	return rc;
 }
 
-struct vslot_client *
-vslot_client_open(const char *path, unsigned fn, uint64_t token, char *err, size_t errlen)
+static struct vslot_client *
+client_open(const char *path, unsigned fn, uint64_t token, const char *key_path, char *err,
+	size_t errlen)
 {
+	uint8_t key[VSLOT_PF_KEY_LEN];
 	struct sockaddr_un sa = { .sun_family = AF_UNIX };
 	struct epoll_event ev = { .events = EPOLLIN };
 	struct vslot_client *c;
@@ -424,7 +427,16 @@ vslot_client_open(const char *path, unsigned fn, uint64_t token, char *err, size
 	vslot_msg_init(&req, VSLOT_MSG_HELLO, 0, 0);
 	req.u.hello.function = htole32(fn);
 	req.u.hello.token = htole64(token);
+	if (key_path != NULL) {
+		/* read after connect: a missing or stale socket is reported as such */
+		rc = vslot_pf_key_read(key_path, key, c->err, sizeof(c->err));
+		if (rc < 0)
+			goto fail;
+		memcpy(req.u.hello.pf_key, key, VSLOT_PF_KEY_LEN);
+		explicit_bzero(key, sizeof(key));
+	}
 	rc = rpc(c, &req, -1, &rep, fds, VSLOT_MAX_FDS, &nfds);
+	explicit_bzero(req.u.hello.pf_key, sizeof(req.u.hello.pf_key));
 	if (rc == 0)
 		rc = take_hello(c, &rep, fds, nfds);
 	if (rc < 0) {
@@ -443,6 +455,39 @@ fail:
 	client_free(c);
 	errno = -rc;
 	return NULL;
+}
+
+struct vslot_client *
+vslot_client_open_pf(const char *path, const char *key_path, char *err, size_t errlen)
+{
+	char def[PATH_MAX];
+	if (path == NULL) {
+		vslot_fmt(err, errlen, "vslot: no socket path");
+		errno = EINVAL;
+		return NULL;
+	}
+	if (strlen(path) >= sizeof(((struct sockaddr_un *)0)->sun_path)) {
+		vslot_fmt(err, errlen, "vslot: socket path too long: %s", path);
+		errno = ENAMETOOLONG;
+		return NULL;
+	}
+	if (key_path == NULL) {
+		if (vslot_pf_key_default_path(path, def, sizeof(def)) < 0) {
+			vslot_fmt(err, errlen, "vslot: socket path too long");
+			errno = ENAMETOOLONG;
+			return NULL;
+		}
+		key_path = def;
+	}
+	return client_open(path, VSLOT_FN_PF, 0, key_path, err, errlen);
+}
+
+struct vslot_client *
+vslot_client_open(const char *path, unsigned fn, uint64_t token, char *err, size_t errlen)
+{
+	if (fn == VSLOT_FN_PF)
+		return vslot_client_open_pf(path, NULL, err, errlen);
+	return client_open(path, fn, token, NULL, err, errlen);
 }
 
 void

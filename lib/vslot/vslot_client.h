@@ -59,12 +59,31 @@ struct vslot_notice {
  * @param fn    0 = PF, 1 + n = VF n (see vslot_fn_parse()).
  * @param token grant token (VFs; ignored for the PF and in open mode).
  * @param err   if non-NULL, receives a human-readable reason on failure.
+ * The PF (fn 0) is opened as by vslot_client_open_pf() with the default key
+ * file.
+ *
+ * The client maps the BARs and takes the interrupt eventfds the HELLO reply
+ * carries: they are fresh for this open and are disconnected from the card
+ * when the client goes (see vslot_proto.h, "Fresh backing").
+ *
  * @return the client, or NULL with errno set: ENOENT (no such socket),
- *         ECONNREFUSED (stale socket, no card), ENODEV (no such function, or
- *         VF beyond numvfs), EACCES (VF not granted or bad token), EBUSY
- *         (function held by another client), ETIMEDOUT, EPROTO.
+ *         ECONNREFUSED (stale socket, no card), EACCES (refused: no such
+ *         function, VF beyond numvfs, not granted, bad token or key, or held
+ *         by another client: the card does not say which), ETIMEDOUT, EPROTO.
  */
 struct vslot_client *vslot_client_open(const char *path, unsigned fn, uint64_t token, char *err,
+	size_t errlen);
+
+/**
+ * Open the PF of the card at @p path with the PF key read from @p key_path
+ * (NULL: @p path followed by ::VSLOT_PF_KEY_SUFFIX, the file the card writes
+ * at start, readable by the card's user only). The card also checks that
+ * this process runs as the card's user or root.
+ *
+ * @return as vslot_client_open(); errno from reading the key file (ENOENT,
+ *         EACCES...) or EINVAL (not a key file) before any connection.
+ */
+struct vslot_client *vslot_client_open_pf(const char *path, const char *key_path, char *err,
 	size_t errlen);
 
 /** Close the connection (an FLR for the card), unmap the BARs, free. */

@@ -4,6 +4,7 @@
  */
 #include <ctype.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -147,6 +148,11 @@ vslot_recv(int sock, struct vslot_msg *m, int *fds, unsigned max_fds, struct vsl
 			rx->foreign_cmsg = true;
 		}
 	}
+	if (n == 0) {
+		/* EOF or an empty datagram: nobody handles it, its fds must not live on */
+		vslot_close_fds(fds, rx->nfds);
+		rx->nfds = 0;
+	}
 	return 0;
 }
 
@@ -222,4 +228,62 @@ vslot_remove_reason_str(unsigned reason)
 	default:
 		return "unknown";
 	}
+}
+
+int
+vslot_pf_key_default_path(const char *sock_path, char *buf, size_t len)
+{
+	int n = snprintf(buf, len, "%s%s", sock_path, VSLOT_PF_KEY_SUFFIX);
+
+	return n < 0 || (size_t)n >= len ? -ENAMETOOLONG : 0;
+}
+
+static int
+hexval(char ch)
+{
+	if (ch >= '0' && ch <= '9')
+		return ch - '0';
+	if (ch >= 'a' && ch <= 'f')
+		return ch - 'a' + 10;
+	if (ch >= 'A' && ch <= 'F')
+		return ch - 'A' + 10;
+	return -1;
+}
+
+int
+vslot_pf_key_read(const char *key_path, uint8_t key[VSLOT_PF_KEY_LEN], char *err, size_t errlen)
+{
+	char buf[2 * VSLOT_PF_KEY_LEN + 2];
+	ssize_t n;
+	int fd = open(key_path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+
+	if (fd < 0) {
+		int e = errno;
+
+		vslot_fmt(err, errlen, "cannot read the PF key %s: %s", key_path, strerror(e));
+		return -e;
+	}
+	n = read(fd, buf, sizeof(buf));
+	close(fd);
+	if (n < 0) {
+		int e = errno;
+
+		vslot_fmt(err, errlen, "cannot read the PF key %s: %s", key_path, strerror(e));
+		return -e;
+	}
+	if (n < (ssize_t)(2 * VSLOT_PF_KEY_LEN) ||
+			(n > (ssize_t)(2 * VSLOT_PF_KEY_LEN) && buf[2 * VSLOT_PF_KEY_LEN] != '\n'))
+		goto bad;
+	for (unsigned i = 0; i < VSLOT_PF_KEY_LEN; i++) {
+		int hi = hexval(buf[2 * i]), lo = hexval(buf[2 * i + 1]);
+
+		if (hi < 0 || lo < 0)
+			goto bad;
+		key[i] = (uint8_t)(hi << 4 | lo);
+	}
+	return 0;
+bad:
+	vslot_fmt(err, errlen, "%s is not a PF key (%u hex bytes expected)", key_path,
+		VSLOT_PF_KEY_LEN);
+	return -EINVAL;
 }

@@ -32,8 +32,32 @@
  * A connection must start with HELLO (within the server's HELLO timeout); it
  * is bound to one function for its whole life. Closing the connection is a
  * function level reset (FLR) of that function: the server drops all its DMA
- * maps. A malformed datagram (wrong size, magic, version) makes the server
- * close the connection; a well-formed but invalid request gets an error reply.
+ * maps. A malformed datagram (wrong size, magic, version; a zero-length
+ * datagram) makes the server close the connection; a well-formed but invalid
+ * request gets an error reply. Every fd a datagram carries is closed by the
+ * server unless the request keeps it (DMA_MAP maps it, then closes it too).
+ *
+ * Credentials: the PF opens only with the server's PF key
+ * (::vslot_msg_hello.pf_key, ::VSLOT_PF_KEY_LEN random bytes that the server
+ * writes, hex encoded, to a file only its user can read: by default the
+ * socket path + ::VSLOT_PF_KEY_SUFFIX, replaced at every server start) and
+ * only from a peer whose uid (SO_PEERCRED) is the server's or 0. A VF opens
+ * with the token its PF granted. Every refused HELLO gets the same answer
+ * (-EACCES, same text): a peer learns nothing about the function, its grant
+ * or its holder.
+ *
+ * Fresh backing: the BAR memfds and interrupt eventfds a HELLO reply carries
+ * were never handed to anyone before. When the connection ends (close, FLR,
+ * revoke, removal) the server gives the card new backing for that function
+ * (the card's view is swapped; register contents are carried over, the card
+ * re-initialises what a reset must clear): the former holder's mappings and
+ * eventfds stay valid in its process but are dead objects, connected to
+ * nothing.
+ *
+ * DMA memory: DMA_MAP accepts only memory that cannot stall the card: a
+ * regular file on tmpfs/shmem (memfd, /dev/shm) or hugetlbfs. Anything else
+ * (a disk file, FUSE, /proc, a pipe, a socket) is refused with -EBADF. A
+ * function's maps are limited in number and in total bytes (-ENOSPC).
  */
 #ifndef VSLOT_PROTO_H
 #define VSLOT_PROTO_H
@@ -57,6 +81,10 @@ extern "C" {
 #define VSLOT_MAX_IRQS 32u
 /** Maximum fds in one datagram (HELLO reply). */
 #define VSLOT_MAX_FDS (VSLOT_MAX_BARS + VSLOT_MAX_IRQS)
+/** Bytes of the PF key (HELLO of the PF). */
+#define VSLOT_PF_KEY_LEN 32u
+/** Default PF key file: the socket path followed by this suffix. */
+#define VSLOT_PF_KEY_SUFFIX ".pf-key"
 /** Size of the error text in a failed reply, including the NUL. */
 #define VSLOT_ERRMSG_LEN 128u
 
@@ -115,6 +143,7 @@ struct vslot_msg_hello {
 	uint32_t function; /**< 0 = PF, 1 + n = VF n */
 	uint32_t flags;    /**< must be 0 */
 	uint64_t token;    /**< grant token (VFs; ignored for the PF and in open mode) */
+	uint8_t pf_key[VSLOT_PF_KEY_LEN]; /**< the PF key (PF only; zero for VFs) */
 } __attribute__((packed));
 
 /** One BAR in a HELLO reply. */
@@ -199,6 +228,24 @@ int vslot_fn_parse(const char *s);
  * @return @p buf.
  */
 const char *vslot_fn_name(unsigned fn, char *buf, size_t len);
+
+/**
+ * Default PF key file of the card listening on @p sock_path
+ * (@p sock_path ::VSLOT_PF_KEY_SUFFIX).
+ *
+ * @return 0, or -ENAMETOOLONG.
+ */
+int vslot_pf_key_default_path(const char *sock_path, char *buf, size_t len);
+
+/**
+ * Read a PF key file (::VSLOT_PF_KEY_LEN bytes, hex encoded, optional
+ * trailing newline).
+ *
+ * @return 0, -errno of open/read, or -EINVAL (malformed), with a reason in
+ *         @p err.
+ */
+int vslot_pf_key_read(const char *key_path, uint8_t key[VSLOT_PF_KEY_LEN], char *err,
+	size_t errlen);
 
 /** Name of a ::vslot_remove_reason ("revoked", "numvfs", ...). */
 const char *vslot_remove_reason_str(unsigned reason);

@@ -17,6 +17,46 @@
  * dropped, function_reset()). The PF's connection closing does not touch the
  * VFs: their grants and clients stay (the control plane may restart).
  *
+ * Who may open what: the PF only with the PF key (a random secret the server
+ * writes at create time, replacing any previous one, to cfg.pf_key_path,
+ * mode 0600, created atomically) and only from a peer of the server's uid or
+ * root (SO_PEERCRED); there is no window in which the PF is openable without
+ * it, also across PF disconnects and server restarts. A VF only with its
+ * grant token (open_mode, for development, lifts the token check for VFs
+ * only). Every refused HELLO gets the same answer; refusals are counted
+ * (::vslot_server_stats) and logged rate-limited. The socket is created with
+ * mode 0600 (cfg.socket_mode) in a directory that is created 0700 if missing;
+ * an existing group/world-writable directory is refused unless it is sticky
+ * (then a loud warning).
+ *
+ * Fresh backing (access never outlives the grant): every HELLO hands out BAR
+ * memfds and interrupt eventfds nobody held before. When a client goes
+ * (close, FLR, revoke) the server swaps the function's backing: new memfds
+ * are filled with the current register contents and mapped *at the same
+ * addresses* in the card (vslot_server_bar() pointers stay valid), new
+ * eventfds take the same fd numbers (vslot_irq_raise() needs no change). The
+ * swap runs where the card says it does not touch the BARs (the quiesce()
+ * callback, e.g. between two engine iterations). The former holder keeps
+ * its mappings and eventfds, but they are connected to nothing: its reads
+ * see nothing of a later tenant, its writes reach no one. Removed functions
+ * (numvfs -> 0, remove_function) are unmapped from the card altogether.
+ *
+ * Limits: per function, at most cfg.max_dma_maps maps and cfg.max_dma_bytes
+ * bytes; at most cfg.max_pending_conns connections without HELLO (the oldest
+ * is closed to make room), a few per peer process, new connections of a peer
+ * rate-limited, each closed after cfg.hello_timeout_ms without HELLO.
+ *
+ * DMA memory that cannot stall: only tmpfs/shmem (memfd) and hugetlbfs files
+ * are accepted. A fault on mapped memory (the owner truncated the file) is
+ * contained: a SIGBUS handler (installed once per process, chained to the
+ * previous handler) finds the map the address belongs to, replaces that
+ * whole map in place with zero memory so that the access completes, and
+ * flags the function; the server then logs it and calls function_fault()
+ * (the card puts the function's queues in error). Nothing on the fast path
+ * pays for it. The handler sees only accesses made by online readers (or
+ * threads that otherwise know the map cannot go away), as the translation
+ * contract requires anyway.
+ *
  * DMA translation (the IOMMU): each function has a table of the regions its
  * driver registered with DMA_MAP. vslot_dma_ptr() translates an IOVA range
  * of a function into a pointer in the card's address space; it never sees
@@ -77,8 +117,14 @@ struct vslot_reader;
 
 /** Default per-function limit on DMA maps. */
 #define VSLOT_DEFAULT_MAX_DMA_MAPS 4096u
+/** Default per-function limit on the total bytes of its DMA maps (32 GiB). */
+#define VSLOT_DEFAULT_MAX_DMA_BYTES (32ull << 30)
 /** Default time a new connection has to send HELLO. */
-#define VSLOT_DEFAULT_HELLO_TIMEOUT_MS 10000u
+#define VSLOT_DEFAULT_HELLO_TIMEOUT_MS 2000u
+/** Default number of connections without HELLO kept at once. */
+#define VSLOT_DEFAULT_MAX_PENDING_CONNS 32u
+/** Connections without HELLO one peer process may have at once. */
+#define VSLOT_PEER_MAX_PENDING 4u
 /** Largest total_vfs accepted. */
 #define VSLOT_MAX_VFS 4095u
 
@@ -120,6 +166,20 @@ struct vslot_server_ops {
 	void (*function_reset)(void *ctx, unsigned fn);
 	/** A client opened function @p fn (before it receives the HELLO reply). */
 	void (*function_opened)(void *ctx, unsigned fn);
+	/**
+	 * Run @p swap(@p arg) at a point where the card does not access the BARs
+	 * of function @p fn (e.g. on its engine thread between two iterations)
+	 * and return once it ran. Used to give the function fresh backing (see
+	 * "Fresh backing"). NULL: the server calls @p swap itself (a card that
+	 * has no thread of its own touching the BARs).
+	 */
+	void (*quiesce)(void *ctx, unsigned fn, void (*swap)(void *arg), void *arg);
+	/**
+	 * DMA memory of function @p fn faulted (its owner truncated the file
+	 * under the card); the map now reads as zeros. The card must put the
+	 * function's queues in error. The client stays connected.
+	 */
+	void (*function_fault)(void *ctx, unsigned fn);
 };
 
 /** Server configuration. */
@@ -129,9 +189,13 @@ struct vslot_server_cfg {
 	bool open_mode;          /**< dev/tests: any client may open any existing VF, no token */
 	unsigned nb_irq_vectors; /**< per function, 1..VSLOT_MAX_IRQS (0 means 1) */
 	unsigned max_dma_maps;   /**< per function (0 means VSLOT_DEFAULT_MAX_DMA_MAPS) */
-	unsigned socket_mode;    /**< if non-zero, chmod() of the socket (e.g. 0600) */
+	uint64_t max_dma_bytes;  /**< per function (0 means VSLOT_DEFAULT_MAX_DMA_BYTES) */
+	unsigned socket_mode;    /**< mode of the socket (0 means 0600) */
+	const char *pf_key_path; /**< PF key file (NULL: path + VSLOT_PF_KEY_SUFFIX) */
 	unsigned hello_timeout_ms; /**< a connection without HELLO is closed after this
 				      (0 means VSLOT_DEFAULT_HELLO_TIMEOUT_MS) */
+	unsigned max_pending_conns; /**< connections without HELLO kept at once
+				       (0 means VSLOT_DEFAULT_MAX_PENDING_CONNS) */
 	vslot_log_fn log;        /**< NULL: stderr with the prefix "vslot: " */
 	void *log_ctx;
 	int log_level;           /**< messages above this level are dropped (0: INFO) */
@@ -153,7 +217,8 @@ struct vslot_server *vslot_server_create(const struct vslot_server_cfg *cfg,
 /**
  * Add function @p fn (0 = PF, 1 + n = VF n) with its BARs. The server creates
  * one sealed memfd per BAR (zero filled) and maps it; it also creates the
- * function's interrupt eventfds. Blocking.
+ * function's interrupt eventfds. Blocking. (A client gets the memfds at
+ * HELLO; they are replaced when it goes: see "Fresh backing".)
  *
  * @return 0, -EINVAL (bad fn, BAR index, size or duplicate index), -EEXIST
  *         (already added), or an errno from memfd/mmap.
@@ -176,12 +241,44 @@ int vslot_server_remove_function(struct vslot_server *srv, unsigned fn);
  *
  * @param size if non-NULL, receives the BAR size.
  * @return the mapping, or NULL if the function or BAR does not exist. Valid
- *         until the function is removed.
+ *         until the function is removed (the backing behind it changes when a
+ *         client goes; the address does not).
  */
 void *vslot_server_bar(struct vslot_server *srv, unsigned fn, unsigned bar, size_t *size);
 
 /** Start the server thread. */
 int vslot_server_start(struct vslot_server *srv);
+
+/**
+ * Stepped mode (no server thread; fuzzing, deterministic tests): process
+ * what is pending on the socket (accept, requests, HELLO timeouts, faults,
+ * reclamation) on the calling thread, waiting at most @p timeout_ms for
+ * something to happen (0: do not wait). Callbacks run on the calling thread.
+ * Must not be used after vslot_server_start().
+ *
+ * @return the number of events handled (>= 0), or -EBUSY (the server
+ *         thread runs), -EINVAL.
+ */
+int vslot_server_poll(struct vslot_server *srv, int timeout_ms);
+
+/** Counters and totals of a server. */
+struct vslot_server_stats {
+	uint64_t hello_refused;   /**< HELLO refusals (any reason) */
+	uint64_t bad_credentials; /**< of which: bad VF token or PF key, PF from a foreign uid */
+	uint64_t conns_rejected;  /**< connections closed unheard (limits, rate) */
+	uint64_t hello_timeouts;  /**< connections closed for want of HELLO */
+	uint64_t faults;          /**< DMA memory faults contained */
+	unsigned nb_conns;        /**< connections now */
+	unsigned nb_pending;      /**< of which without HELLO */
+	unsigned nb_maps;         /**< DMA maps now, every function */
+	uint64_t map_bytes;       /**< bytes of those maps */
+};
+
+/** Snapshot of the counters (server context: a callback, stepped mode, or any thread racily). */
+void vslot_server_get_stats(struct vslot_server *srv, struct vslot_server_stats *st);
+
+/** The PF key file this server wrote. */
+const char *vslot_server_pf_key_path(struct vslot_server *srv);
 
 /**
  * Stop the server thread, send REMOVED (VSLOT_REMOVED_SHUTDOWN) to every
@@ -201,6 +298,9 @@ int vslot_irq_raise(struct vslot_server *srv, unsigned fn, unsigned vector);
 
 /** Current numvfs. */
 unsigned vslot_server_get_numvfs(struct vslot_server *srv);
+
+/** True if function @p fn's DMA memory faulted since its client opened it. */
+bool vslot_server_fn_faulted(struct vslot_server *srv, unsigned fn);
 
 /** Number of DMA maps of function @p fn (0 if none or bad fn). */
 unsigned vslot_server_nb_dma_maps(struct vslot_server *srv, unsigned fn);

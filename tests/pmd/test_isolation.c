@@ -46,7 +46,7 @@
 
 #define NUM_VFS 10
 #define TOKEN(i) (0x5000ull + (i))
-#define SEND_TIMEOUT_MS 200
+#define SEND_TIMEOUT_MS 1000
 #define GOOD_VFS 3
 #define GOOD_REQS 100
 #define HAMMER_QUEUES 256

@@ -12,8 +12,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/eventfd.h>
 #include <sys/mman.h>
+#include <sys/vfs.h>
+#include <grp.h>
 #include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/un.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -57,6 +62,21 @@ io_full(int fd, void *buf, size_t len, bool wr)
 	return true;
 }
 
+const char *
+t_disk_dir(void)
+{
+	static const char *const dirs[] = { "/var/tmp", "/tmp", "." };
+
+	for (unsigned i = 0; i < sizeof(dirs) / sizeof(dirs[0]); i++) {
+		struct statfs sfs;
+
+		if (statfs(dirs[i], &sfs) == 0 && (uint32_t)sfs.f_type != 0x01021994u &&
+				(uint32_t)sfs.f_type != 0x958458f6u && access(dirs[i], W_OK) == 0)
+			return dirs[i];
+	}
+	return NULL;
+}
+
 /* ------------------------------------------------------------------------ */
 /* agent (child side) */
 
@@ -65,7 +85,122 @@ struct agent_state {
 	int memfd;
 	uint8_t *mem;
 	size_t memsz;
+	/* what an attacker keeps of a function it held (A_KEEP) */
+	uint8_t *old_bar[VSLOT_MAX_BARS];
+	size_t old_bar_size[VSLOT_MAX_BARS];
+	int old_irq[VSLOT_MAX_IRQS];
+	int idle[1024];
+	unsigned nb_idle;
 };
+
+static int
+agent_connect(const char *path)
+{
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	int fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
+
+	if (fd < 0)
+		return -errno;
+	snprintf(sa.sun_path, sizeof(sa.sun_path), "%s", path);
+	if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
+		int e = errno;
+
+		close(fd);
+		return -e;
+	}
+	return fd;
+}
+
+/* @n datagrams of @len bytes (0: empty), each with @nfds fds, on as many connections as it takes. */
+static int
+agent_flood_fds(const char *path, uint64_t n, unsigned nfds, size_t len)
+{
+	char buf[VSLOT_MSG_SIZE];
+	int fds[16];
+	int sock = -1;
+	uint64_t sent = 0;
+
+	if (nfds > 16 || len > sizeof(buf))
+		return -EINVAL;
+	memset(buf, 0xA5, sizeof(buf));
+	for (unsigned i = 0; i < nfds; i++) {
+		fds[i] = (i & 1) ? memfd_create("flood", MFD_CLOEXEC) : eventfd(0, EFD_CLOEXEC);
+		if (fds[i] < 0)
+			return -errno;
+	}
+	while (sent < n) {
+		char cbuf[CMSG_SPACE(sizeof(int) * 16)];
+		struct iovec iov = { .iov_base = buf, .iov_len = len };
+		struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1 };
+
+		if (sock < 0) {
+			sock = agent_connect(path);
+			if (sock < 0) {
+				t_sleep_ms(1);
+				continue;
+			}
+		}
+		if (nfds > 0) {
+			struct cmsghdr *c;
+
+			memset(cbuf, 0, sizeof(cbuf));
+			mh.msg_control = cbuf;
+			mh.msg_controllen = CMSG_SPACE(sizeof(int) * nfds);
+			c = CMSG_FIRSTHDR(&mh);
+			c->cmsg_level = SOL_SOCKET;
+			c->cmsg_type = SCM_RIGHTS;
+			c->cmsg_len = CMSG_LEN(sizeof(int) * nfds);
+			memcpy(CMSG_DATA(c), fds, sizeof(int) * nfds);
+		}
+		if (sendmsg(sock, &mh, MSG_NOSIGNAL) < 0) {
+			/* the server closed this one: next connection */
+			close(sock);
+			sock = -1;
+			continue;
+		}
+		sent++;
+	}
+	if (sock >= 0)
+		close(sock);
+	for (unsigned i = 0; i < nfds; i++)
+		close(fds[i]);
+	return 0;
+}
+
+static int
+agent_flood_idle(struct agent_state *s, const char *path, unsigned n)
+{
+	for (unsigned i = 0; i < n && s->nb_idle < sizeof(s->idle) / sizeof(s->idle[0]); i++) {
+		int fd = agent_connect(path);
+
+		if (fd < 0)
+			return fd;
+		s->idle[s->nb_idle++] = fd;
+	}
+	return 0;
+}
+
+/* A second mapping of the same pages as @p (mremap with old size 0), and a dup of each irq. */
+static int
+agent_keep(struct agent_state *s)
+{
+	for (unsigned b = 0; b < VSLOT_MAX_BARS; b++) {
+		size_t sz;
+		void *p = vslot_client_bar(s->c, b, &sz);
+
+		if (p == NULL)
+			continue;
+		s->old_bar[b] = mremap(p, 0, sz, MREMAP_MAYMOVE);
+		if (s->old_bar[b] == MAP_FAILED) {
+			s->old_bar[b] = NULL;
+			return -errno;
+		}
+		s->old_bar_size[b] = sz;
+	}
+	for (unsigned v = 0; v < vslot_client_nb_irqs(s->c) && v < VSLOT_MAX_IRQS; v++)
+		s->old_irq[v] = dup(vslot_client_irq_fd(s->c, v));
+	return 0;
+}
 
 static int
 agent_wait_notice(struct agent_state *s, int timeout_ms, struct agent_res *r)
@@ -100,9 +235,11 @@ agent_exec(struct agent_state *s, const struct agent_cmd *cmd, struct agent_res 
 	size_t bsz;
 	uint8_t *bar;
 
-	if (cmd->op != A_OPEN && cmd->op != A_MEM_CREATE && cmd->op != A_MEM_READ64 &&
+	if (cmd->op != A_OPEN && cmd->op != A_MEM_CREATE && cmd->op != A_FLOOD_FDS &&
+			cmd->op != A_FLOOD_IDLE && cmd->op != A_SETUID && cmd->op != A_MEM_READ64 &&
 			cmd->op != A_MEM_WRITE64 && cmd->op != A_EXIT && cmd->op != A_CLOSE &&
-			s->c == NULL) {
+			cmd->op != A_OLD_READ32 && cmd->op != A_OLD_WRITE32 &&
+			cmd->op != A_OLD_IRQ_WAIT && cmd->op != A_MEM_TRUNCATE && s->c == NULL) {
 		r->rc = -ESRCH;
 		return;
 	}
@@ -114,7 +251,14 @@ agent_exec(struct agent_state *s, const struct agent_cmd *cmd, struct agent_res 
 			r->rc = -EALREADY;
 			break;
 		}
-		s->c = vslot_client_open(cmd->path, (unsigned)a[0], a[1], err, sizeof(err));
+		if (a[2] == 1) {
+			char key[160];
+
+			snprintf(key, sizeof(key), "%s.wrong", cmd->path);
+			s->c = vslot_client_open_pf(cmd->path, key, err, sizeof(err));
+		} else {
+			s->c = vslot_client_open(cmd->path, (unsigned)a[0], a[1], err, sizeof(err));
+		}
 		r->rc = s->c != NULL ? 0 : -errno;
 		snprintf(r->err, sizeof(r->err), "%s", s->c != NULL ? "" : err);
 		break;
@@ -178,7 +322,8 @@ agent_exec(struct agent_state *s, const struct agent_cmd *cmd, struct agent_res 
 		break;
 	case A_DMA_MAP_FD: {
 		int p[2] = { -1, -1 };
-		int fd;
+		int fd = -1;
+		char tmp[160];
 
 		if (a[2] == 0) {
 			if (pipe(p) < 0) {
@@ -186,16 +331,70 @@ agent_exec(struct agent_state *s, const struct agent_cmd *cmd, struct agent_res 
 				break;
 			}
 			fd = p[0];
-		} else {
-			fd = -1;
+		} else if (a[2] == 2) {
+			/* a file on a disk file system, as big as asked */
+			snprintf(tmp, sizeof(tmp), "%s/agent-disk-XXXXXX", t_disk_dir());
+			fd = mkstemp(tmp);
+			if (fd < 0 || ftruncate(fd, (off_t)a[1]) < 0) {
+				r->rc = -errno;
+				break;
+			}
+			unlink(tmp);
+			p[0] = fd;
+		} else if (a[2] == 3) {
+			fd = open("/proc/self/status", O_RDONLY | O_CLOEXEC);
+			p[0] = fd;
+		} else if (a[2] == 4) {
+			fd = eventfd(0, EFD_CLOEXEC);
+			p[0] = fd;
 		}
 		r->rc = vslot_client_dma_map(s->c, a[0], a[1], fd, 0);
-		if (p[0] >= 0) {
+		if (p[0] >= 0)
 			close(p[0]);
+		if (p[1] >= 0)
 			close(p[1]);
-		}
 		break;
 	}
+	case A_KEEP:
+		r->rc = agent_keep(s);
+		break;
+	case A_FLOOD_FDS:
+		r->rc = agent_flood_fds(cmd->path, a[0], (unsigned)a[1], (size_t)a[2]);
+		break;
+	case A_FLOOD_IDLE:
+		r->rc = agent_flood_idle(s, cmd->path, (unsigned)a[0]);
+		r->v[0] = s->nb_idle;
+		break;
+	case A_SETUID:
+		r->rc = setgroups(0, NULL) == 0 && setresgid((gid_t)a[0], (gid_t)a[0], (gid_t)a[0]) == 0 &&
+			setresuid((uid_t)a[0], (uid_t)a[0], (uid_t)a[0]) == 0 ? 0 : -errno;
+		break;
+	case A_OLD_READ32:
+	case A_OLD_WRITE32:
+		if (a[0] >= VSLOT_MAX_BARS || s->old_bar[a[0]] == NULL ||
+				a[1] + 4 > s->old_bar_size[a[0]]) {
+			r->rc = -ENOENT;
+			break;
+		}
+		if (cmd->op == A_OLD_READ32)
+			r->v[0] = *(volatile uint32_t *)(s->old_bar[a[0]] + a[1]);
+		else
+			*(volatile uint32_t *)(s->old_bar[a[0]] + a[1]) = (uint32_t)a[2];
+		break;
+	case A_OLD_IRQ_WAIT: {
+		struct pollfd pfd = { .fd = a[0] < VSLOT_MAX_IRQS ? s->old_irq[a[0]] : -1,
+				      .events = POLLIN };
+
+		if (pfd.fd < 0) {
+			r->rc = -ENOENT;
+			break;
+		}
+		r->rc = poll(&pfd, 1, (int)a[1]);
+		break;
+	}
+	case A_MEM_TRUNCATE:
+		r->rc = s->memfd >= 0 && ftruncate(s->memfd, (off_t)a[0]) == 0 ? 0 : -EINVAL;
+		break;
 	case A_DMA_UNMAP:
 		r->rc = vslot_client_dma_unmap(s->c, a[0], a[1]);
 		break;
@@ -254,6 +453,9 @@ static void __attribute__((noreturn))
 agent_main(int rx, int tx)
 {
 	struct agent_state s = { .c = NULL, .memfd = -1 };
+
+	for (unsigned v = 0; v < VSLOT_MAX_IRQS; v++)
+		s.old_irq[v] = -1;
 
 	prctl(PR_SET_PDEATHSIG, SIGKILL);
 	for (;;) {
@@ -325,6 +527,28 @@ agent_call(struct agent *ag, struct agent_res *res, uint32_t op, uint64_t a0, ui
 	assert_true(ag->pid > 0);
 	assert_true(io_full(ag->tx, &cmd, sizeof(cmd), true));
 	assert_int_equal(poll(&pfd, 1, T_TIMEOUT_MS), 1);
+	assert_true(io_full(ag->rx, res, sizeof(*res), false));
+	return res->rc;
+}
+
+int64_t
+agent_call_path(struct agent *ag, struct agent_res *res, uint32_t op, const char *path,
+	uint64_t a0, uint64_t a1, uint64_t a2)
+{
+	struct agent_cmd cmd;
+	struct agent_res tmp;
+	struct pollfd pfd = { .fd = ag->rx, .events = POLLIN };
+
+	if (res == NULL)
+		res = &tmp;
+	memset(&cmd, 0, sizeof(cmd));
+	cmd.op = op;
+	cmd.a[0] = a0;
+	cmd.a[1] = a1;
+	cmd.a[2] = a2;
+	snprintf(cmd.path, sizeof(cmd.path), "%s", path);
+	assert_true(io_full(ag->tx, &cmd, sizeof(cmd), true));
+	assert_int_equal(poll(&pfd, 1, 4 * T_TIMEOUT_MS), 1);
 	assert_true(io_full(ag->rx, res, sizeof(*res), false));
 	return res->rc;
 }
@@ -448,6 +672,29 @@ cb_reset(void *ctx, unsigned fn)
 }
 
 static void
+cb_fault(void *ctx, unsigned fn)
+{
+	struct tcard *t = ctx;
+
+	pthread_mutex_lock(&t->lock);
+	if (fn < T_MAX_FNS)
+		t->faults[fn]++;
+	pthread_cond_broadcast(&t->cond);
+	pthread_mutex_unlock(&t->lock);
+}
+
+unsigned
+tcard_faults(struct tcard *t, unsigned fn)
+{
+	unsigned n;
+
+	pthread_mutex_lock(&t->lock);
+	n = t->faults[fn];
+	pthread_mutex_unlock(&t->lock);
+	return n;
+}
+
+static void
 cb_opened(void *ctx, unsigned fn)
 {
 	struct tcard *t = ctx;
@@ -466,6 +713,7 @@ tcard_init(struct tcard *t, const struct tcard_opts *o)
 		.numvfs_changed = cb_numvfs,
 		.function_reset = cb_reset,
 		.function_opened = cb_opened,
+		.function_fault = cb_fault,
 	};
 	const struct vslot_bar_desc pfbars[] = {
 		{ .index = 0, .size = T_PF_BAR0_SIZE },
@@ -485,6 +733,8 @@ tcard_init(struct tcard *t, const struct tcard_opts *o)
 	cfg.total_vfs = o->total_vfs;
 	cfg.open_mode = o->open_mode;
 	cfg.max_dma_maps = o->max_maps;
+	cfg.max_dma_bytes = o->max_bytes;
+	cfg.max_pending_conns = o->max_pending;
 	cfg.nb_irq_vectors = o->nb_irqs;
 	cfg.hello_timeout_ms = o->hello_timeout_ms;
 	cfg.log_level = getenv("VSLOT_TEST_DEBUG") ? VSLOT_LOG_DEBUG : VSLOT_LOG_WARNING;

@@ -31,7 +31,8 @@ enum agent_op {
 	A_MEM_READ64,   /* a0 = offset -> v0 */
 	A_MEM_WRITE64,  /* a0 = offset, a1 = value */
 	A_DMA_MAP,      /* a0 = iova, a1 = len, a2 = offset in memfd */
-	A_DMA_MAP_FD,   /* a0 = iova, a1 = len, a2 = kind (0 pipe, 1 bad fd) */
+	A_DMA_MAP_FD,   /* a0 = iova, a1 = len, a2 = kind (0 pipe, 1 bad fd, 2 disk file, 3 /proc
+			 * file, 4 eventfd); path: directory for kind 2 */
 	A_DMA_UNMAP,    /* a0 = iova, a1 = len */
 	A_GRANT,        /* a0 = vf, a1 = token */
 	A_REVOKE,       /* a0 = vf */
@@ -42,6 +43,16 @@ enum agent_op {
 	A_POLL_NOTICE,  /* non-blocking, same results */
 	A_IRQ_WAIT,     /* a0 = vector, a1 = timeout ms -> rc 1 (v0 count) / 0 timeout */
 	A_NB_IRQS,      /* -> v0 */
+	A_KEEP,         /* keep a private mapping of every BAR and a dup of every irq fd, as an
+			 * attacker would before it is revoked or closes (survive A_CLOSE) */
+	A_OLD_READ32,   /* kept mapping: a0 = bar, a1 = offset -> v0 */
+	A_OLD_WRITE32,  /* kept mapping: a0 = bar, a1 = offset, a2 = value */
+	A_OLD_IRQ_WAIT, /* kept irq fd: a0 = vector, a1 = timeout ms -> rc 1/0 */
+	A_MEM_TRUNCATE, /* ftruncate the agent memory's memfd to a0 bytes */
+	A_FLOOD_FDS,    /* path: connect, send a0 datagrams each carrying a1 fds (eventfds and
+			 * memfds), of a2 bytes (0: empty), no HELLO; new connection when closed */
+	A_FLOOD_IDLE,   /* path: open a0 connections and keep them idle -> v0 = connected */
+	A_SETUID,       /* drop to uid/gid a0 (irreversible) */
 	A_EXIT,
 };
 
@@ -77,6 +88,9 @@ int64_t agent_call(struct agent *ag, struct agent_res *res, uint32_t op, uint64_
 	uint64_t a2, uint64_t a3);
 int64_t agent_open(struct agent *ag, const char *path, unsigned fn, uint64_t token,
 	struct agent_res *res);
+/* A command that takes a path (A_FLOOD_*; A_OPEN with a2 = 1: the PF with key file path.wrong). */
+int64_t agent_call_path(struct agent *ag, struct agent_res *res, uint32_t op, const char *path,
+	uint64_t a0, uint64_t a1, uint64_t a2);
 /* Ask it to exit; SIGKILL if it does not. Safe to call twice. */
 void agent_stop(struct agent *ag);
 /* SIGKILL + reap. */
@@ -94,12 +108,15 @@ struct tcard {
 	unsigned last_old;
 	unsigned last_new;
 	int numvfs_fail; /* returned by numvfs_changed on 0 -> N if non-zero */
+	unsigned faults[T_MAX_FNS];
 };
 
 struct tcard_opts {
 	unsigned total_vfs;
 	bool open_mode;
 	unsigned max_maps;
+	uint64_t max_bytes;
+	unsigned max_pending;
 	unsigned nb_irqs;
 	unsigned hello_timeout_ms;
 };
@@ -115,6 +132,8 @@ unsigned tcard_resets(struct tcard *t, unsigned fn);
 unsigned tcard_numvfs_calls(struct tcard *t, unsigned *last_old, unsigned *last_new);
 void tcard_set_numvfs_fail(struct tcard *t, int rc);
 unsigned tcard_opened(struct tcard *t, unsigned fn);
+/* function_fault() calls for @fn so far. */
+unsigned tcard_faults(struct tcard *t, unsigned fn);
 /* Wait until the server reports @fn (dis)connected. */
 bool tcard_wait_connected(struct tcard *t, unsigned fn, bool connected);
 
@@ -127,6 +146,8 @@ bool tcard_wait_connected(struct tcard *t, unsigned fn, bool connected);
 bool t_dma_read(struct vslot_server *srv, unsigned fn, uint64_t iova, void *buf, size_t len);
 
 void t_sleep_ms(unsigned ms);
+/* A writable directory on a disk file system (not tmpfs/hugetlbfs), or NULL. */
+const char *t_disk_dir(void);
 uint64_t t_now_ms(void);
 
 #endif /* VSLOT_TEST_UTIL_H */

@@ -44,7 +44,7 @@ extern int qdma_logtype_tx;
 /** Timeout of one indirect-context command, us. */
 #define QDMA_IND_TIMEOUT_US 500000u
 /** PF: a VF must consume the PF's message within this, or it is reset (devarg mbox_send_timeout_ms). */
-#define QDMA_MBOX_SEND_TIMEOUT_MS 250u
+#define QDMA_MBOX_SEND_TIMEOUT_MS 1000u
 /** PF: messages per second one VF may send (devarg mbox_rate; 0: no limit). */
 #define QDMA_MBOX_RATE 2000u
 /** PF: burst of messages one VF may send at once (devarg mbox_burst). */

@@ -1,7 +1,9 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * Probe on the emulated card: vdev net_qdma with devargs
- *   card=<slot socket>,fn=pf|vf<N>[,token=<t>]
+ *   card=<slot socket>,fn=pf|vf<N>[,token=<t>][,pf_key=<file>]
+ * The PF opens with the card's PF key, read from pf_key (default: the socket
+ * path + ".pf-key", the file the card writes at start for its own user).
  * The function's BARs arrive as memfds over the slot (lib/vslot); every
  * DPDK memory segment, including ones allocated later, is registered as a
  * DMA map (the card's IOMMU); the mailbox interrupt is an eventfd; a removal
@@ -25,6 +27,7 @@
 
 struct slot_args {
 	char card[256];
+	char pf_key[256];   /* PF key file; empty: <card>.pf-key */
 	int fn;             /* slot function: 0 PF, 1+n VF n; -1 unset */
 	uint64_t token;
 	int num_vfs;        /* PF: enable this many VFs at probe; -1: leave */
@@ -32,7 +35,8 @@ struct slot_args {
 	uint64_t grants[64]; /* PF: token of VF i (0: none) */
 };
 
-static const char *const slot_keys[] = { "card", "fn", "token", "num_vfs", "grants", NULL };
+static const char *const slot_keys[] = { "card", "fn", "token", "num_vfs", "grants", "pf_key",
+	NULL };
 
 static int
 slot_arg(const char *key, const char *value, void *opaque)
@@ -44,6 +48,12 @@ slot_arg(const char *key, const char *value, void *opaque)
 		if (value[0] == '\0' || strlen(value) >= sizeof(a->card))
 			goto bad;
 		snprintf(a->card, sizeof(a->card), "%s", value);
+		return 0;
+	}
+	if (strcmp(key, "pf_key") == 0) {
+		if (value[0] == '\0' || strlen(value) >= sizeof(a->pf_key))
+			goto bad;
+		snprintf(a->pf_key, sizeof(a->pf_key), "%s", value);
 		return 0;
 	}
 	if (strcmp(key, "fn") == 0) {
@@ -293,12 +303,17 @@ qdma_vdev_probe(struct rte_vdev_device *vdev)
 		goto fail;
 	}
 	ad->is_vf = a.fn != VSLOT_FN_PF;
-	if (ad->is_vf && (a.num_vfs >= 0 || a.nb_grants > 0)) {
-		QDMA_LOG(ERR, "%s: num_vfs and grants are PF devargs", name);
+	if (ad->is_vf && (a.num_vfs >= 0 || a.nb_grants > 0 || a.pf_key[0] != '\0')) {
+		QDMA_LOG(ERR, "%s: num_vfs, grants and pf_key are PF devargs", name);
 		rc = -EINVAL;
 		goto fail;
 	}
-	ad->slot = vslot_client_open(a.card, (unsigned int)a.fn, a.token, err, sizeof(err));
+	if (ad->is_vf)
+		ad->slot = vslot_client_open(a.card, (unsigned int)a.fn, a.token, err,
+			sizeof(err));
+	else
+		ad->slot = vslot_client_open_pf(a.card, a.pf_key[0] != '\0' ? a.pf_key : NULL,
+			err, sizeof(err));
 	if (ad->slot == NULL) {
 		QDMA_LOG(ERR, "%s: cannot open %s of card %s: %s", name, ad->is_vf ? "VF" : "PF",
 			a.card, err);
@@ -389,7 +404,7 @@ static struct rte_vdev_driver qdma_vdev_drv = {
 
 RTE_PMD_REGISTER_VDEV(net_qdma, qdma_vdev_drv);
 RTE_PMD_REGISTER_PARAM_STRING(net_qdma,
-	"card=<socket> fn=pf|vf<N> token=<n> num_vfs=<n> grants=<t0>:<t1>:... "
+	"card=<socket> fn=pf|vf<N> token=<n> num_vfs=<n> grants=<t0>:<t1>:... pf_key=<file> "
 	"mm_queues=<n> desc_prefetch=0|1 "
 	"mbox_send_timeout_ms=<ms> mbox_rate=<msgs/s> mbox_burst=<n> "
 	"cmpt_desc_len=8|16|32|64 "

@@ -92,7 +92,7 @@ struct rte_pmd_qdma_policy {
  * (on the thread that served the mailbox or changed numvfs) and may call
  * them.
  *
- * Devargs of the PF's service: mbox_send_timeout_ms (default 250): a VF
+ * Devargs of the PF's service: mbox_send_timeout_ms (default 1000): a VF
  * that leaves a PF message unconsumed that long is reset
  * (::RTE_PMD_QDMA_VF_EVT_STUCK) and its messages are ignored until its
  * function is reset; mbox_rate (messages/s per VF, default 2000, 0 = no

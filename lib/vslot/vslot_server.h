@@ -95,7 +95,9 @@
  * inside a callback run directly. A registered reader must be offline (or
  * unregistered) while it calls a function documented as "blocking", or it
  * would wait for itself. Callbacks must not wait for threads that call the
- * server API.
+ * server API. In stepped mode (vslot_server_poll() instead of
+ * vslot_server_start()) the thread calling vslot_server_poll() is the server
+ * thread.
  *
  * All functions return 0 or a negative errno unless documented otherwise.
  */

@@ -140,6 +140,16 @@ renew_irqs(struct vslot_server *srv, struct vslot_fn *f)
 	return 0;
 }
 
+/* Was any BAR memfd of @f given to a client since its last renewal? */
+static bool
+fn_handed_out(const struct vslot_fn *f)
+{
+	for (unsigned i = 0; i < VSLOT_MAX_BARS; i++)
+		if (f->bars[i].present && f->bars[i].handed_out)
+			return true;
+	return false;
+}
+
 /*
  * Fresh backing for @fn (see "Fresh backing" in vslot_server.h): what any former holder
  * mapped or holds is connected to nothing afterwards. On failure the function is marked
@@ -168,9 +178,8 @@ fn_renew_backing(struct vslot_server *srv, unsigned fn)
 	else
 		swap_bars(&sw);
 	rc = sw.rc;
-	for (unsigned i = 0; i < VSLOT_MAX_BARS && rc == 0; i++)
-		if (f->bars[i].present && f->bars[i].handed_out)
-			rc = -EIO; /* the card did not run the swap */
+	if (rc == 0 && fn_handed_out(f))
+		rc = -EIO; /* the card did not run the swap */
 	if (rc == 0)
 		rc = renew_irqs(srv, f);
 out:
@@ -568,9 +577,8 @@ vs_fn_open(struct vslot_server *srv, struct vslot_conn *c, unsigned fn, uint64_t
 		return -EACCES;
 	}
 	f = &srv->fns[fn];
-	for (unsigned i = 0; i < VSLOT_MAX_BARS; i++)
-		if (f->bars[i].present && f->bars[i].handed_out && fn_renew_backing(srv, fn) < 0)
-			return -EACCES;
+	if (fn_handed_out(f) && fn_renew_backing(srv, fn) < 0)
+		return -EACCES; /* (a detach renews it: this is the belt to those braces) */
 	if (VSLOT_FN_IS_VF(fn) && srv->cfg.open_mode)
 		vs_log(srv, VSLOT_LOG_WARNING,
 			"OPEN MODE: %s opened by pid %ld without a token check", FN_STR(fn),

@@ -683,6 +683,30 @@ cb_fault(void *ctx, unsigned fn)
 	pthread_mutex_unlock(&t->lock);
 }
 
+static void
+card_log(void *ctx, int level, const char *msg)
+{
+	struct tcard *t = ctx;
+
+	if (level <= VSLOT_LOG_WARNING) {
+		pthread_mutex_lock(&t->lock);
+		t->log_warnings++;
+		pthread_mutex_unlock(&t->lock);
+	}
+	fprintf(stderr, "vslot: %s\n", msg);
+}
+
+unsigned
+tcard_log_warnings(struct tcard *t)
+{
+	unsigned n;
+
+	pthread_mutex_lock(&t->lock);
+	n = t->log_warnings;
+	pthread_mutex_unlock(&t->lock);
+	return n;
+}
+
 unsigned
 tcard_faults(struct tcard *t, unsigned fn)
 {
@@ -738,6 +762,8 @@ tcard_init(struct tcard *t, const struct tcard_opts *o)
 	cfg.nb_irq_vectors = o->nb_irqs;
 	cfg.hello_timeout_ms = o->hello_timeout_ms;
 	cfg.log_level = getenv("VSLOT_TEST_DEBUG") ? VSLOT_LOG_DEBUG : VSLOT_LOG_WARNING;
+	cfg.log = card_log;
+	cfg.log_ctx = t;
 	t->srv = vslot_server_create(&cfg, &ops, t, err, sizeof(err));
 	if (t->srv == NULL)
 		fail_msg("vslot_server_create: %s", err);

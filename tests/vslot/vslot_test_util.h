@@ -109,6 +109,7 @@ struct tcard {
 	unsigned last_new;
 	int numvfs_fail; /* returned by numvfs_changed on 0 -> N if non-zero */
 	unsigned faults[T_MAX_FNS];
+	unsigned log_warnings; /* messages at WARNING or worse the server logged */
 };
 
 struct tcard_opts {
@@ -132,6 +133,8 @@ unsigned tcard_resets(struct tcard *t, unsigned fn);
 unsigned tcard_numvfs_calls(struct tcard *t, unsigned *last_old, unsigned *last_new);
 void tcard_set_numvfs_fail(struct tcard *t, int rc);
 unsigned tcard_opened(struct tcard *t, unsigned fn);
+/* Messages at WARNING or worse the server logged so far. */
+unsigned tcard_log_warnings(struct tcard *t);
 /* function_fault() calls for @fn so far. */
 unsigned tcard_faults(struct tcard *t, unsigned fn);
 /* Wait until the server reports @fn (dis)connected. */

@@ -13,6 +13,10 @@
  *  - qdma_<ctx>_ctx_decode(w, c): fills every member from the words; reserved bits are ignored.
  *
  * Flag members are uint8_t holding 0 or 1 (anything else is -ERANGE on encode).
+ *
+ * Bit positions are stated once, in the layout tables of qdma_hw_ctx.c (struct
+ * qdma_ctx_layout, exported below for tests and tools); the member comments here say what a
+ * field means, not where it is.
  */
 #ifndef QDMA_HW_CTX_H
 #define QDMA_HW_CTX_H
@@ -45,115 +49,157 @@ unsigned qdma_ctx_words(unsigned sel);
  * Software descriptor context, sel 0 (C2H) / 1 (H2C), 5 words (2.1).
  */
 struct qdma_sw_ctx {
-	uint16_t pidx;        /**< W0[15:0] producer index (drivers write 0) */
-	uint8_t irq_arm;      /**< W0[16] interrupt armed */
-	uint16_t fnc_id;      /**< W0[24:17] owning function (8 bits) */
-	uint8_t qen;          /**< W1[0] queue enable */
-	uint8_t fcrd_en;      /**< W1[1] fetch-credit enable */
-	uint8_t wbi_chk;      /**< W1[2] writeback/interrupt when idle */
-	uint8_t wbi_intvl_en; /**< W1[3] writeback/interrupt every GLBL_DSC_CFG interval */
-	uint8_t at;           /**< W1[4] address translation */
-	uint8_t fetch_max;    /**< W1[7:5] max outstanding fetches */
-	uint8_t rngsz_idx;    /**< W1[15:12] index into GLBL_RNG_SZ */
-	uint8_t desc_sz;      /**< W1[17:16] enum qdma_desc_sz */
-	uint8_t bypass;       /**< W1[18] descriptor bypass */
-	uint8_t mm_chn;       /**< W1[19] MM channel */
-	uint8_t wbk_en;       /**< W1[20] status writeback enable */
-	uint8_t irq_en;       /**< W1[21] interrupt enable */
-	uint8_t port_id;      /**< W1[24:22] */
-	uint8_t irq_no_last;  /**< W1[25] HW state */
-	uint8_t err;          /**< W1[27:26] HW state */
-	uint8_t err_wb_sent;  /**< W1[28] */
-	uint8_t irq_req;      /**< W1[29] */
-	uint8_t mrkr_dis;     /**< W1[30] marker disable */
-	uint8_t is_mm;        /**< W1[31] memory-mapped queue */
-	uint64_t ring_base;   /**< W2 = base[31:0], W3 = base[63:32] */
-	uint16_t vec;         /**< W4[10:0] MSI-X vector / interrupt ring */
-	uint8_t intr_aggr;    /**< W4[11] interrupt aggregation */
+	uint16_t pidx;        /**< producer index (drivers write 0) */
+	uint8_t irq_arm;      /**< interrupt armed */
+	uint16_t fnc_id;      /**< owning function (8 bits) */
+	uint8_t qen;          /**< queue enable */
+	uint8_t fcrd_en;      /**< fetch-credit enable */
+	uint8_t wbi_chk;      /**< writeback/interrupt when idle */
+	uint8_t wbi_intvl_en; /**< writeback/interrupt every GLBL_DSC_CFG interval */
+	uint8_t at;           /**< address translation */
+	uint8_t fetch_max;    /**< max outstanding fetches */
+	uint8_t rngsz_idx;    /**< index into GLBL_RNG_SZ */
+	uint8_t desc_sz;      /**< enum qdma_desc_sz */
+	uint8_t bypass;       /**< descriptor bypass */
+	uint8_t mm_chn;       /**< MM channel */
+	uint8_t wbk_en;       /**< status writeback enable */
+	uint8_t irq_en;       /**< interrupt enable */
+	uint8_t port_id;      /**< port id */
+	uint8_t irq_no_last;  /**< HW state */
+	uint8_t err;          /**< HW state */
+	uint8_t err_wb_sent;  /**< writeback/interrupt sent for the error */
+	uint8_t irq_req;      /**< interrupt due to error pending */
+	uint8_t mrkr_dis;     /**< marker disable */
+	uint8_t is_mm;        /**< memory-mapped queue */
+	uint64_t ring_base;   /**< ring base address */
+	uint16_t vec;         /**< MSI-X vector / interrupt ring */
+	uint8_t intr_aggr;    /**< interrupt aggregation */
 };
 
 /** Hardware context, sel 2 (C2H) / 3 (H2C), 2 words (2.2). */
 struct qdma_hw_ctx {
-	uint16_t cidx;     /**< W0[15:0] HW consumer index */
-	uint16_t crd_use;  /**< W0[31:16] credits consumed */
-	uint8_t dsc_pnd;   /**< W1[8] descriptors pending */
-	uint8_t idl_stp_b; /**< W1[9] invalid and nothing pending */
-	uint8_t evt_pnd;   /**< W1[10] event pending */
-	uint8_t fetch_pnd; /**< W1[14:11] fetches pending */
+	uint16_t cidx;     /**< HW consumer index */
+	uint16_t crd_use;  /**< credits consumed */
+	uint8_t dsc_pnd;   /**< descriptors pending */
+	uint8_t idl_stp_b; /**< invalid and nothing pending */
+	uint8_t evt_pnd;   /**< event pending */
+	uint8_t fetch_pnd; /**< fetches pending */
 };
 
 /** Credit context, sel 4 (C2H) / 5 (H2C), 1 word (2.3). */
 struct qdma_credit_ctx {
-	uint16_t credit; /**< W0[15:0] fetch credits received */
+	uint16_t credit; /**< fetch credits received */
 };
 
 /** C2H prefetch context, sel 7, 2 words (2.4). */
 struct qdma_pfch_ctx {
-	uint8_t bypass;    /**< W0[0] prefetch ("simple") bypass */
-	uint8_t bufsz_idx; /**< W0[4:1] index into C2H_BUF_SZ */
-	uint8_t port_id;   /**< W0[7:5] */
-	uint8_t err;       /**< W0[26] */
-	uint8_t pfch_en;   /**< W0[27] prefetch enable */
-	uint8_t pfch;      /**< W0[28] queue currently in prefetch */
-	uint16_t sw_crdt;  /**< W0[31:29] = sw_crdt[2:0], W1[12:0] = sw_crdt[15:3] */
-	uint8_t valid;     /**< W1[13] */
+	uint8_t bypass;    /**< prefetch ("simple") bypass */
+	uint8_t bufsz_idx; /**< index into C2H_BUF_SZ */
+	uint8_t port_id;   /**< port id */
+	uint8_t err;       /**< error (HW state) */
+	uint8_t pfch_en;   /**< prefetch enable */
+	uint8_t pfch;      /**< queue currently in prefetch */
+	uint16_t sw_crdt;  /**< software credits (split over two words) */
+	uint8_t valid;     /**< context valid */
 };
 
 /**
  * Completion (CMPT) context, sel 6, 5 words (2.5).
  *
- * Base address: W1[31:6] = base[37:12], W2[25:0] = base[63:38]. svff requires @c base_addr to be
+ * The base address is split over W1 and W2 (see the layout). svff requires @c base_addr to be
  * 4 KiB aligned (encode returns -ERANGE otherwise), as the QDMA3.1 driver only programs bits >= 12.
  * The meaning of W1[5:0] is UNSURE in the reference (possibly base[11:6]); encode writes 0 there
  * and decode ignores it.
  */
 struct qdma_cmpt_ctx {
-	uint8_t en_stat_desc;   /**< W0[0] write CMPT status descriptor */
-	uint8_t en_int;         /**< W0[1] */
-	uint8_t trig_mode;      /**< W0[4:2] enum qdma_cmpt_trig */
-	uint16_t fnc_id;        /**< W0[12:5] (8 bits) */
-	uint8_t counter_idx;    /**< W0[20:17] into C2H_CNT_TH */
-	uint8_t timer_idx;      /**< W0[24:21] into C2H_TIMER_CNT */
-	uint8_t int_st;         /**< W0[26:25] interrupt state */
-	uint8_t color;          /**< W0[27] (drivers write 1) */
-	uint8_t ringsz_idx;     /**< W0[31:28] into GLBL_RNG_SZ */
+	uint8_t en_stat_desc;   /**< write CMPT status descriptor */
+	uint8_t en_int;         /**< interrupt enable */
+	uint8_t trig_mode;      /**< enum qdma_cmpt_trig */
+	uint16_t fnc_id;        /**< (8 bits) */
+	uint8_t counter_idx;    /**< into C2H_CNT_TH */
+	uint8_t timer_idx;      /**< into C2H_TIMER_CNT */
+	uint8_t int_st;         /**< interrupt state */
+	uint8_t color;          /**< (drivers write 1) */
+	uint8_t ringsz_idx;     /**< into GLBL_RNG_SZ */
 	uint64_t base_addr;     /**< byte address, 4 KiB aligned (see above) */
-	uint8_t desc_sz;        /**< W2[27:26] enum qdma_cmpt_sz (entry size) */
-	uint16_t pidx;          /**< W2[31:28] = pidx[3:0], W3[11:0] = pidx[15:4] */
-	uint16_t cidx;          /**< W3[27:12] */
-	uint8_t valid;          /**< W3[28] */
-	uint8_t err;            /**< W3[30:29] */
-	uint8_t user_trig_pend; /**< W3[31] */
-	uint8_t timer_running;  /**< W4[0] */
-	uint8_t full_upd;       /**< W4[1] */
-	uint8_t ovf_chk_dis;    /**< W4[2] disable overflow check */
-	uint8_t at;             /**< W4[3] */
-	uint16_t vec;           /**< W4[14:4] */
-	uint8_t int_aggr;       /**< W4[15] */
+	uint8_t desc_sz;        /**< enum qdma_cmpt_sz (entry size) */
+	uint16_t pidx;          /**< producer index (split over two words) */
+	uint16_t cidx;          /**< consumer index */
+	uint8_t valid;          /**< context valid */
+	uint8_t err;            /**< error (HW state) */
+	uint8_t user_trig_pend; /**< user trigger pending */
+	uint8_t timer_running;  /**< timer running */
+	uint8_t full_upd;       /**< full update */
+	uint8_t ovf_chk_dis;    /**< disable overflow check */
+	uint8_t at;             /**< address translation */
+	uint16_t vec;           /**< MSI-X vector / interrupt ring */
+	uint8_t int_aggr;       /**< interrupt aggregation */
 };
 
 /**
  * Interrupt (aggregation ring) context, sel 8, indexed by ring number, 3 words (2.6).
  *
- * Base address: W0[31:15] = base[28:12], W1 = base[60:29], W2[2:0] = base[63:61]; the ring is
+ * The base address is split over W0..W2 (see the layout); the ring is
  * 4 KiB aligned (encode returns -ERANGE otherwise).
  */
 struct qdma_intr_ctx {
-	uint8_t valid;      /**< W0[0] */
-	uint16_t vec;       /**< W0[11:1] MSI-X vector */
-	uint8_t int_st;     /**< W0[13] */
-	uint8_t color;      /**< W0[14] */
+	uint8_t valid;      /**< context valid */
+	uint16_t vec;       /**< MSI-X vector */
+	uint8_t int_st;     /**< interrupt state */
+	uint8_t color;      /**< color */
 	uint64_t base_addr; /**< byte address, 4 KiB aligned */
-	uint8_t page_size;  /**< W2[5:3] 0 = 4 KiB (512 entries) ... 7 = 32 KiB */
-	uint16_t pidx;      /**< W2[17:6] */
-	uint8_t at;         /**< W2[18] */
+	uint8_t page_size;  /**< 0 = 4 KiB (512 entries) ... 7 = 32 KiB */
+	uint16_t pidx;      /**< producer index */
+	uint8_t at;         /**< address translation */
 };
 
 /** Function map, sel 12, qid = function number, 2 words (1.5). */
 struct qdma_fmap_ctx {
-	uint16_t qbase; /**< W0[10:0] absolute first queue */
-	uint16_t qmax;  /**< W1[11:0] number of queues (0 = none) */
+	uint16_t qbase; /**< absolute first queue */
+	uint16_t qmax;  /**< number of queues (0 = none) */
 };
+
+/** One piece of a context field: where bits of a struct member live in the data words. */
+struct qdma_ctx_field {
+	const char *name;  /**< the member's name */
+	uint16_t off;      /**< offsetof the member */
+	uint8_t size;      /**< sizeof the member (1, 2, 4, 8) */
+	uint8_t word;      /**< data word Wn */
+	uint8_t lo;        /**< first bit in the word */
+	uint8_t width;     /**< bits */
+	uint8_t vlo;       /**< first bit of the member's value held here (split fields) */
+};
+
+/** A context type: its fields (the one statement of their positions) and sizes. */
+struct qdma_ctx_layout {
+	const char *name;                    /**< the struct's name */
+	const struct qdma_ctx_field *fields; /**< pieces, in word/bit order */
+	unsigned nb_fields;                  /**< entries in @p fields */
+	unsigned words;                      /**< data words of the context */
+	unsigned size;                       /**< sizeof the struct */
+};
+
+/** Largest context struct (for generic code holding any of them). */
+#define QDMA_CTX_MAX_STRUCT 64u
+
+/** @name Layouts (qdma_hw_ctx.c) @{ */
+extern const struct qdma_ctx_layout qdma_sw_ctx_layout;
+extern const struct qdma_ctx_layout qdma_hw_ctx_layout;
+extern const struct qdma_ctx_layout qdma_credit_ctx_layout;
+extern const struct qdma_ctx_layout qdma_pfch_ctx_layout;
+extern const struct qdma_ctx_layout qdma_cmpt_ctx_layout;
+extern const struct qdma_ctx_layout qdma_intr_ctx_layout;
+extern const struct qdma_ctx_layout qdma_fmap_ctx_layout;
+/** @} */
+
+/**
+ * Generic encode of struct @p c of layout @p l into @p w (l->words words). @return 0, or -ERANGE
+ * when a member does not fit its fields (too wide, or bits below a split base's first piece
+ * set); @p w is then untouched.
+ */
+int qdma_ctx_encode(const struct qdma_ctx_layout *l, const void *c, uint32_t *w);
+/** Generic decode of @p w into struct @p c of layout @p l (every member set). */
+void qdma_ctx_decode(const struct qdma_ctx_layout *l, const uint32_t *w, void *c);
 
 /** @name Field limits worth knowing outside the codec @{ */
 #define QDMA_CTX_FNC_ID_MAX 0xFFu      /**< 8-bit fnc_id (SW, CMPT) */

@@ -15,7 +15,7 @@
  * FN_CMD = RCV (clears I_MSG here and O_MSG at the sender). An all-zero message means a broken
  * mailbox (@ref QDMA_MBOX_ERR_ALL_ZERO_MSG). The PF overwrites hdr.src_func_id with the hardware
  * cur_src_fn; a VF learns its own function id from the dst_func_id of the HELLO response.
- * See qdma_hw_regs.h "Emulation conventions" (2) for how FN_CMD behaves on the emulated card.
+ * FN_CMD reads back as 0 on svff's emulated card only (qdma_hw_emu.h, not a fact of the IP).
  */
 #ifndef QDMA_HW_MBOX_H
 #define QDMA_HW_MBOX_H

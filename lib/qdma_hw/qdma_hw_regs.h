@@ -10,37 +10,20 @@
  * Mailbox offsets (relative and bases) are in qdma_hw_mbox.h; this header derives the absolute
  * PF/VF addresses from them.
  *
- * @par Emulation conventions
- * The emulated card's BAR is shared memory: the card sees the BAR's current contents, not the
- * individual stores, so a store of an unchanged value is invisible and every write side effect
- * must show up as a changed value. svff's PMD and emulated card therefore agree on exactly these
- * rules, each of which is harmless on the real IP:
- *  1. IND_CTXT_CMD: the driver writes the command WITH @ref QDMA_IND_CTXT_CMD_BUSY (bit 0) set
- *     (read-only on the IP, ignored there; qdma_ind_cmd() includes it). The card executes the
- *     command and clears the bit; the driver polls until it reads 0.
- *  2. Mailbox FN_CMD is write-only on the IP and reads 0. The card clears it to 0 once it has
- *     acted on it; drivers poll FN_CMD until it reads 0 after writing it (so a second identical
- *     command is again a visible change).
- *  3. W1C status registers: the driver clears bits by writing them OR'ed with
- *     @ref QDMA_W1C_STROBE (bit 31; use qdma_w1c_value()). Bit 31 is reserved in every leaf
- *     status register the PF clears (GLBL_ERR_STAT, DSC, TRQ, C2H, C2H fatal, H2C,
- *     GLBL_INTERRUPT_CFG) except RAM_SBE_STS_A / RAM_DBE_STS_A, which a software card never
- *     raises. The card treats any stored value that differs from what it last published as a
- *     W1C write of (value & ~QDMA_W1C_STROBE), then publishes the new status.
+ * The conventions svff's emulated card needs on top of these (busy bit written on IND_CTXT_CMD,
+ * bit-31 strobe on W1C writes, FN_CMD read back as 0) are NOT facts of the IP: they are in
+ * qdma_hw_emu.h, and a driver applies them only to a card that advertises them.
  *
- *  4. Mailbox, function resets and a stuck VF (the reference is silent or UNSURE here):
- *     - PF rcv (FN_CMD.rcv) consumes the inbox message of the function in TARGET_FN (which the
+ * @par Mailbox, function resets and a stuck VF: svff's choices where the reference is silent
+ * (or UNSURE), followed by the emulated card and relied on by the PMD
+ *  - PF rcv (FN_CMD.rcv) consumes the inbox message of the function in TARGET_FN (which the
  *       driver writes with FN_STATUS.cur_src_fn before reading MSG_IN, 4.2), not whatever the
  *       inbox shows at that moment;
- *     - a function reset of a VF (FLR, or the slot's disconnect/revoke) empties its inbox,
+ *  - a function reset of a VF (FLR, or the slot's disconnect/revoke) empties its inbox,
  *       withdraws the PF's message waiting for it, drops its queued messages, and then lands
  *       a VF_BYE from it in the PF's inbox with status @ref QDMA_MBOX_BYE_ST_FN_RESET;
- *     - PF FN_CMD.vf_reset (bit 3, a placeholder on the IP) resets the mailbox of the function
+ *  - PF FN_CMD.vf_reset (bit 3, a placeholder on the IP) resets the mailbox of the function
  *       in TARGET_FN: its inbox is emptied and the PF's outbox message to it is withdrawn.
- *
- * Note: the mailbox PF_ACK words are W1C as well but use all 32 bits, so the strobe cannot mark
- * them; their set condition is UNSURE in the reference (4.2) and a card that never sets PF_ACK
- * bits (FN_STATUS.ack stays 0) needs no convention for them.
  */
 #ifndef QDMA_HW_REGS_H
 #define QDMA_HW_REGS_H
@@ -270,7 +253,7 @@ qdma_wb_acc_int_descs(uint32_t code)
 #define QDMA_IND_CTXT_MASK(i) (0x824u + 4u * (i)) /**< i = 0..7, drivers write all-ones */
 #define QDMA_IND_CTXT_CMD 0x844u
 #define QDMA_IND_CTXT_DATA_WORDS 8u
-#define QDMA_IND_CTXT_CMD_BUSY (1u << 0) /**< see "Emulation conventions" (1) */
+#define QDMA_IND_CTXT_CMD_BUSY (1u << 0) /**< set by the IP while executing; SW polls for 0 */
 #define QDMA_IND_CTXT_CMD_SEL_SHIFT 1    /**< [4:1] */
 #define QDMA_IND_CTXT_CMD_SEL_WMASK 0xFu
 #define QDMA_IND_CTXT_CMD_OP_SHIFT 5     /**< [6:5] */
@@ -307,14 +290,13 @@ enum qdma_ind_op {
 };
 
 /**
- * IND_CTXT_CMD value as the driver writes it: sel, op, qid (masked to 12 bits) AND the busy bit
- * (emulation convention 1).
+ * IND_CTXT_CMD value as the reference driver writes it: sel, op, qid (masked to 12 bits), busy
+ * clear (the IP sets it). The emulated card wants the busy bit written: qdma_emu_ind_cmd().
  */
 static inline uint32_t
 qdma_ind_cmd(enum qdma_ind_sel sel, enum qdma_ind_op op, uint32_t qid)
 {
-	return QDMA_IND_CTXT_CMD_BUSY |
-	       (((uint32_t)sel & QDMA_IND_CTXT_CMD_SEL_WMASK) << QDMA_IND_CTXT_CMD_SEL_SHIFT) |
+	return (((uint32_t)sel & QDMA_IND_CTXT_CMD_SEL_WMASK) << QDMA_IND_CTXT_CMD_SEL_SHIFT) |
 	       (((uint32_t)op & QDMA_IND_CTXT_CMD_OP_WMASK) << QDMA_IND_CTXT_CMD_OP_SHIFT) |
 	       ((qid & QDMA_IND_CTXT_CMD_QID_WMASK) << QDMA_IND_CTXT_CMD_QID_SHIFT);
 }
@@ -628,16 +610,6 @@ qdma_trq_err_log(uint32_t fn, uint32_t off)
 #define QDMA_H2C_ERR_DBE (1u << 4)
 #define QDMA_H2C_ERR_ALL 0x1Fu
 /** @} */
-
-/** Strobe bit marking a W1C write (emulation convention 3). */
-#define QDMA_W1C_STROBE (1u << 31)
-
-/** Value to store into a W1C status register to clear @p bits (emulation convention 3). */
-static inline uint32_t
-qdma_w1c_value(uint32_t bits)
-{
-	return bits | QDMA_W1C_STROBE;
-}
 
 /* ============================================================================================ */
 /** @name Mailbox and FLR, absolute (relative offsets in qdma_hw_mbox.h) @{ */

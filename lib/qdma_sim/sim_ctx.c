@@ -11,8 +11,8 @@
  *    hold nothing (RD returns zeros);
  *  - SW ctxt WR with qen whose GLBL_RNG_SZ[rngsz_idx] entry is < 3 (no usable slot besides the
  *    status slot) or whose desc_sz does not match the queue type (ST H2C 16 B, ST C2H 8 B, MM
- *    32 B; bypass descriptor formats are not emulated): the queue is put in error (err = 1 in the
- *    SW ctxt, doorbells ignored) and DSC param is raised;
+ *    32 B; bypass descriptor formats are not emulated): the queue is put in error (err bit 0 set in
+ *    the SW ctxt, doorbells ignored) and DSC param is raised;
  *  - PFTCH WR whose C2H_BUF_SZ[bufsz_idx] is 0: prefetch ctxt err, the C2H ring in error, DSC
  *    param; CMPT WR with an unusable ring size: CMPT err, DSC param;
  *  - FMAP WR with qbase + qmax > nb_queues: refused (FMAP unchanged), TRQ qid_range.
@@ -24,6 +24,12 @@
 
 #include "sim_priv.h"
 
+/*
+ * The err fields of the SW (W1 [27:26]) and CMPT (W3 [30:29]) contexts are 2 bits whose encoding
+ * the reference does not give. A read returns the stored field; when the card has put the ring in
+ * error (the cases above) it also shows this bit (svff's card's choice).
+ */
+#define SIM_CTX_ERR_CARD 1u
 
 /* Field updates through the qdma_hw codecs (no bit position is repeated here). */
 static void
@@ -331,7 +337,9 @@ ctx_fold(struct qdma_sim *sim, unsigned sel, unsigned qid, uint32_t *out)
 		qdma_sw_ctx_decode(q->sw[d], &c);
 		if (r->valid)
 			c.pidx = (uint16_t)r->pidx;
-		c.err = r->err ? 1 : 0;
+		/* err is 2 bits, stored as written; a queue error the card raised shows as bit 0 */
+		if (r->err)
+			c.err |= SIM_CTX_ERR_CARD;
 		qdma_sw_ctx_encode(&c, out);
 		break;
 	}
@@ -365,7 +373,8 @@ ctx_fold(struct qdma_sim *sim, unsigned sel, unsigned qid, uint32_t *out)
 			c.cidx = (uint16_t)q->cmpt.cidx;
 			c.color = q->cmpt.color;
 		}
-		c.err = q->cmpt.err ? 1 : 0;
+		if (q->cmpt.err)
+			c.err |= SIM_CTX_ERR_CARD;
 		if (qdma_cmpt_ctx_encode(&c, out) < 0)
 			memcpy(out, q->cmpt_w, sizeof(q->cmpt_w));
 		break;

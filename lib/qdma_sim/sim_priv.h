@@ -67,7 +67,7 @@ bar_pub(uint32_t *bar, uint32_t off, uint32_t v)
 		bar_wr(bar, off, v);
 }
 
-/* ---- error leaves (convention 3 of qdma_hw_regs.h) ----------------------------------------- */
+/* ---- error leaves (convention 3 of qdma_hw_emu.h) ------------------------------------------ */
 enum sim_leaf {
 	SIM_LEAF_GLBL = 0, /* GLBL_ERR_STAT (aggregate) */
 	SIM_LEAF_DSC,

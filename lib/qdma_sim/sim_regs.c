@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * Config-BAR contents: identity and capability registers, the W1C error leaves (emulation
- * convention 3 of qdma_hw_regs.h), error logs, and the background scan that catches stores the
- * hardware would reject (doorbells beyond a function's FMAP, VF stores outside its registers).
+ * Config-BAR contents: identity and capability registers, the capability words asking the driver
+ * for the conventions of qdma_hw_emu.h, the W1C error leaves (convention 3 there), error logs,
+ * and the background scan that catches stores the hardware would reject (doorbells beyond a
+ * function's FMAP, VF stores outside its registers).
  *
  * Error policy (svff's card; documented once here):
  *  - a leaf status bit is always latched; the GLBL_ERR_STAT aggregate bit is raised only when the
@@ -27,12 +28,26 @@ static const struct {
 	[SIM_LEAF_INTR_CFG] = { QDMA_GLBL_INTERRUPT_CFG, 0, 0 },
 };
 
+/*
+ * The capability words of qdma_hw_emu.h: this card sees BAR memory, not stores, so it asks the
+ * driver for every convention there. Relative to the function's mailbox base.
+ */
+static void
+publish_emu_cap(uint32_t *bar, uint32_t mbox_base)
+{
+	bar_pub(bar, mbox_base + QDMA_EMU_CAP_SIG0, QDMA_EMU_SIG0);
+	bar_pub(bar, mbox_base + QDMA_EMU_CAP_SIG1, QDMA_EMU_SIG1);
+	bar_pub(bar, mbox_base + QDMA_EMU_CAP_CONV, QDMA_EMU_CONV_ALL);
+}
+
 /* PF registers that read the card's own state whatever the driver stored. */
 static void
 publish_identity(struct qdma_sim *sim)
 {
 	uint32_t *b = sim->pf_bar;
 	uint32_t chan = QDMA_GLBL2_CHANNEL_MM_EN | QDMA_GLBL2_CHANNEL_ST_EN;
+
+	publish_emu_cap(b, QDMA_PF_MBOX_BASE);
 
 	bar_pub(b, QDMA_CFG_BLOCK_ID, QDMA_CFG_BLOCK_ID_DEFAULT);
 	bar_pub(b, QDMA_GLBL2_ID, QDMA_CFG_BLOCK_ID_DEFAULT);
@@ -61,6 +76,7 @@ publish_vf_identity(struct sim_fn *f)
 {
 	bar_pub(f->bar, QDMA_VF_VERSION, QDMA_VF_VERSION_QDMA31_DEFAULT);
 	bar_pub(f->bar, QDMA_VF_USER_BAR, 0);
+	publish_emu_cap(f->bar, QDMA_VF_MBOX_BASE);
 }
 
 void
@@ -129,11 +145,11 @@ leaf_sync(struct qdma_sim *sim, struct sim_w1c *l, uint32_t set)
 			if (l->off == QDMA_GLBL_INTERRUPT_CFG) {
 				uint32_t pend = l->value & QDMA_GLBL_INTERRUPT_CFG_LGCY_PENDING;
 
-				if (cur & QDMA_W1C_STROBE)
+				if (cur & QDMA_EMU_W1C_STROBE)
 					pend &= ~cur;
 				l->value = (cur & QDMA_GLBL_INTERRUPT_CFG_EN_LGCY) | pend;
 			} else {
-				l->value &= ~(cur & ~QDMA_W1C_STROBE);
+				l->value &= ~(cur & ~QDMA_EMU_W1C_STROBE);
 			}
 		}
 		nv = l->value | set;
@@ -254,7 +270,8 @@ scrub(struct sim_fn *f, uint32_t from, uint32_t to)
 static const uint32_t vf_holes[][2] = {
 	{ 0x0000, QDMA_VF_MBOX_BASE },
 	{ QDMA_VF_MBOX_BASE + QDMA_MBOX_FN_TARGET, QDMA_VF_MBOX_BASE + QDMA_MBOX_FN_INTR_CTRL },
-	{ QDMA_VF_MBOX_BASE + QDMA_MBOX_VF_USER_BAR + 4, QDMA_VF_FLR },
+	{ QDMA_VF_MBOX_BASE + QDMA_MBOX_VF_USER_BAR + 4, QDMA_VF_MBOX_BASE + QDMA_EMU_CAP_SIG0 },
+	{ QDMA_VF_MBOX_BASE + QDMA_EMU_CAP_SIG0 + 4 * QDMA_EMU_CAP_WORDS, QDMA_VF_FLR },
 	{ QDMA_VF_FLR + 4, QDMA_VF_MBOX_MSG_IN(0) },
 	{ QDMA_VF_MBOX_MSG_IN(QDMA_MBOX_MSG_WORDS), QDMA_VF_MBOX_MSG_OUT(0) },
 	{ QDMA_VF_MBOX_MSG_OUT(QDMA_MBOX_MSG_WORDS), QDMA_VF_DMAP_BASE },

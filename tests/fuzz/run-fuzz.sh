@@ -31,7 +31,7 @@ if ! pkg-config --exists libdpdk; then
 fi
 targets=${SVFF_FUZZ_TARGETS:-fuzz_mbox fuzz_slot}
 mkdir -p "$out/corpus-slot"
-inc=(-Idrivers/net/qdma -Ilib/qdma_hw -Ilib/vslot -Ilib/qdma_sim)
+inc=(-Idrivers/net/qdma -Idrivers/net/qdma/include -Ilib/qdma_hw -Ilib/vslot -Ilib/qdma_sim)
 libdir=$(pkg-config --variable=libdir libdpdk)
 cflags=(-std=gnu11 -O1 -g -fno-sanitize-recover=undefined -D_GNU_SOURCE -DALLOW_EXPERIMENTAL_API
 	-DALLOW_INTERNAL_API -DSVFF_VERSION='"fuzz"' -Wno-unused-command-line-argument "${inc[@]}")

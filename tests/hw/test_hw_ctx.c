@@ -846,6 +846,109 @@ test_ctx_words(void **state)
 	assert_int_equal(qdma_ctx_words(15), 0);
 }
 
+/* ---- driven by the layout tables (the one statement of each field's position) ------------ */
+
+static const struct qdma_ctx_layout *const layouts[] = {
+	&qdma_sw_ctx_layout, &qdma_hw_ctx_layout, &qdma_credit_ctx_layout, &qdma_pfch_ctx_layout,
+	&qdma_cmpt_ctx_layout, &qdma_intr_ctx_layout, &qdma_fmap_ctx_layout,
+};
+
+static uint64_t
+piece_mask(const struct qdma_ctx_field *f)
+{
+	return (f->width >= 64 ? ~0ull : (1ull << f->width) - 1u) << f->vlo;
+}
+
+static void
+set_member(void *c, const struct qdma_ctx_field *f, uint64_t v)
+{
+	memcpy((uint8_t *)c + f->off, &v, f->size); /* little-endian host */
+}
+
+static uint64_t
+get_member(const void *c, const struct qdma_ctx_field *f)
+{
+	uint64_t v = 0;
+
+	memcpy(&v, (const uint8_t *)c + f->off, f->size);
+	return v;
+}
+
+/* The pieces of a layout are disjoint, inside the context's words, and the word counts agree. */
+static void
+test_layout_tables(void **state)
+{
+	(void)state;
+	assert_int_equal(qdma_sw_ctx_layout.words, qdma_ctx_words(QDMA_IND_SEL_SW_C2H));
+	assert_int_equal(qdma_cmpt_ctx_layout.words, qdma_ctx_words(QDMA_IND_SEL_CMPT));
+	assert_int_equal(qdma_intr_ctx_layout.words, qdma_ctx_words(QDMA_IND_SEL_INT_COAL));
+	for (unsigned l = 0; l < sizeof(layouts) / sizeof(layouts[0]); l++) {
+		const struct qdma_ctx_layout *L = layouts[l];
+		uint32_t used[QDMA_CTX_MAX_WORDS] = { 0 };
+
+		assert_true(L->size <= QDMA_CTX_MAX_STRUCT);
+		assert_true(L->words <= QDMA_CTX_MAX_WORDS);
+		for (unsigned i = 0; i < L->nb_fields; i++) {
+			const struct qdma_ctx_field *f = &L->fields[i];
+			uint32_t m = (uint32_t)((f->width >= 32 ? ~0ull : (1ull << f->width) - 1u)
+				<< f->lo);
+
+			assert_true(f->word < L->words);
+			assert_true(f->lo + f->width <= 32);
+			assert_true(f->vlo + f->width <= 8u * f->size);
+			if (used[f->word] & m)
+				fail_msg("%s.%s overlaps another field in W%u", L->name, f->name,
+					f->word);
+			used[f->word] |= m;
+		}
+	}
+}
+
+/*
+ * Every piece alone: all ones in it encode to exactly its bits of its word and decode back;
+ * one bit above the member's highest piece (when the member has room for it) is -ERANGE.
+ */
+static void
+test_layout_roundtrip(void **state)
+{
+	(void)state;
+	for (unsigned l = 0; l < sizeof(layouts) / sizeof(layouts[0]); l++) {
+		const struct qdma_ctx_layout *L = layouts[l];
+
+		for (unsigned i = 0; i < L->nb_fields; i++) {
+			const struct qdma_ctx_field *f = &L->fields[i];
+			uint8_t c[QDMA_CTX_MAX_STRUCT] = { 0 }, d[QDMA_CTX_MAX_STRUCT];
+			uint32_t w[QDMA_CTX_MAX_WORDS], top = 0;
+
+			set_member(c, f, piece_mask(f));
+			assert_int_equal(qdma_ctx_encode(L, c, w), 0);
+			for (unsigned k = 0; k < L->words; k++) {
+				uint32_t want = k == f->word ?
+					(uint32_t)(((f->width >= 32 ? ~0ull : (1ull << f->width) - 1u))
+						<< f->lo) : 0;
+
+				if (w[k] != want)
+					fail_msg("%s.%s: W%u = 0x%08x, want 0x%08x", L->name, f->name,
+						k, w[k], want);
+			}
+			qdma_ctx_decode(L, w, d);
+			assert_true(get_member(d, f) == piece_mask(f));
+			/* the member's top bit: the highest vlo + width over its pieces */
+			for (unsigned j = 0; j < L->nb_fields; j++)
+				if (L->fields[j].off == f->off &&
+				    L->fields[j].vlo + L->fields[j].width > top)
+					top = L->fields[j].vlo + L->fields[j].width;
+			if (top < 8u * f->size) {
+				memset(c, 0, sizeof(c));
+				set_member(c, f, 1ull << top);
+				fill_sentinel(w, QDMA_CTX_MAX_WORDS);
+				assert_int_equal(qdma_ctx_encode(L, c, w), -ERANGE);
+				assert_sentinel(w, QDMA_CTX_MAX_WORDS);
+			}
+		}
+	}
+}
+
 int
 main(void)
 {
@@ -869,6 +972,8 @@ main(void)
 		cmocka_unit_test(test_fmap),
 		cmocka_unit_test(test_defined_bits),
 		cmocka_unit_test(test_ctx_words),
+		cmocka_unit_test(test_layout_tables),
+		cmocka_unit_test(test_layout_roundtrip),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

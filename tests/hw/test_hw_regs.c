@@ -12,6 +12,7 @@
 #include <cmocka.h>
 
 #include "qdma_hw_regs.h"
+#include "qdma_hw_emu.h"
 
 static void
 test_offsets(void **state)
@@ -188,17 +189,20 @@ test_ind_cmd(void **state)
 	(void)state;
 	unsigned sel, op;
 
-	/* busy [0] | sel [4:1] | op [6:5] | qid [18:7] */
+	/* busy [0] (set by the IP, written 0) | sel [4:1] | op [6:5] | qid [18:7] (reference 1.6) */
 	assert_int_equal(qdma_ind_cmd(QDMA_IND_SEL_SW_H2C, QDMA_IND_OP_WR, 5),
-		(1u << 0) | (1u << 1) | (1u << 5) | (5u << 7));
-	assert_int_equal(qdma_ind_cmd(QDMA_IND_SEL_SW_H2C, QDMA_IND_OP_WR, 5), 0x2A3u);
+		(1u << 1) | (1u << 5) | (5u << 7));
+	assert_int_equal(qdma_ind_cmd(QDMA_IND_SEL_SW_H2C, QDMA_IND_OP_WR, 5), 0x2A2u);
 	assert_int_equal(qdma_ind_cmd(QDMA_IND_SEL_FMAP, QDMA_IND_OP_CLR, 0xFFF),
-		(1u << 0) | (12u << 1) | (0u << 5) | (0xFFFu << 7));
-	assert_int_equal(qdma_ind_cmd(QDMA_IND_SEL_FMAP, QDMA_IND_OP_CLR, 0xFFF), 0x7FF99u);
-	assert_int_equal(qdma_ind_cmd(QDMA_IND_SEL_CMPT, QDMA_IND_OP_INV, 0x800), 0x4006Du);
-	assert_int_equal(qdma_ind_cmd(QDMA_IND_SEL_SW_C2H, QDMA_IND_OP_RD, 0), 0x41u);
+		(12u << 1) | (0u << 5) | (0xFFFu << 7));
+	assert_int_equal(qdma_ind_cmd(QDMA_IND_SEL_FMAP, QDMA_IND_OP_CLR, 0xFFF), 0x7FF98u);
+	assert_int_equal(qdma_ind_cmd(QDMA_IND_SEL_CMPT, QDMA_IND_OP_INV, 0x800), 0x4006Cu);
+	assert_int_equal(qdma_ind_cmd(QDMA_IND_SEL_SW_C2H, QDMA_IND_OP_RD, 0), 0x40u);
 	/* qid is 12 bits */
-	assert_int_equal(qdma_ind_cmd(QDMA_IND_SEL_SW_C2H, QDMA_IND_OP_CLR, 0x1000), 0x1u);
+	assert_int_equal(qdma_ind_cmd(QDMA_IND_SEL_SW_C2H, QDMA_IND_OP_CLR, 0x1000), 0x0u);
+	/* the emulated card's convention 1 (qdma_hw_emu.h) adds the busy bit, nothing else */
+	assert_int_equal(qdma_emu_ind_cmd(0x2A2u), 0x2A3u);
+	assert_int_equal(qdma_emu_ind_cmd(0x7FF98u), 0x7FF99u);
 
 	assert_int_equal(qdma_ind_cmd_sel(0x7FF99u), QDMA_IND_SEL_FMAP);
 	assert_int_equal(qdma_ind_cmd_op(0x7FF99u), QDMA_IND_OP_CLR);
@@ -214,7 +218,9 @@ test_ind_cmd(void **state)
 			assert_int_equal(qdma_ind_cmd_sel(c), sel);
 			assert_int_equal(qdma_ind_cmd_op(c), op);
 			assert_int_equal(qdma_ind_cmd_qid(c), (sel * 311u + op) & 0xFFF);
-			assert_true(qdma_ind_cmd_busy(c));
+			assert_false(qdma_ind_cmd_busy(c));
+			assert_true(qdma_ind_cmd_busy(qdma_emu_ind_cmd(c)));
+			assert_int_equal(qdma_emu_ind_cmd(c) & ~QDMA_IND_CTXT_CMD_BUSY, c);
 		}
 
 	assert_int_equal(QDMA_IND_SEL_SW_C2H, 0);
@@ -401,18 +407,45 @@ test_errors(void **state)
 	assert_int_equal(QDMA_C2H_FATAL_ERR_ALL, 0x7DF1Bu);
 	assert_int_equal(QDMA_H2C_ERR_ALL, 0x1Fu);
 
-	/* W1C strobe: bit 31, reserved in every leaf the PF clears except the RAM SBE/DBE ones */
-	assert_int_equal(QDMA_W1C_STROBE, 0x80000000u);
+	/* the emulated card's W1C strobe (qdma_hw_emu.h): bit 31, reserved in every leaf the PF
+	 * clears except the RAM SBE/DBE ones */
+	assert_int_equal(QDMA_EMU_W1C_STROBE, 0x80000000u);
 	for (i = 0; i < sizeof(leaves) / sizeof(leaves[0]); i++)
-		assert_int_equal(leaves[i] & QDMA_W1C_STROBE, 0);
-	assert_int_equal(qdma_w1c_value(0x5), 0x80000005u);
-	assert_int_equal(qdma_w1c_value(0), 0x80000000u);
-	assert_int_equal(qdma_w1c_value(QDMA_C2H_ERR_ALL) & ~QDMA_W1C_STROBE, QDMA_C2H_ERR_ALL);
+		assert_int_equal(leaves[i] & QDMA_EMU_W1C_STROBE, 0);
+	assert_int_equal(qdma_emu_w1c_value(0x5), 0x80000005u);
+	assert_int_equal(qdma_emu_w1c_value(0), 0x80000000u);
+	assert_int_equal(qdma_emu_w1c_value(QDMA_C2H_ERR_ALL) & ~QDMA_EMU_W1C_STROBE,
+		QDMA_C2H_ERR_ALL);
 
 	/* GLBL_ERR_INT: func [7:0], vec [22:12], arm [24] */
 	assert_int_equal(QDMA_GLBL_ERR_INT_VEC_SHIFT, 12);
 	assert_int_equal(QDMA_GLBL_ERR_INT_ARM, 1u << 24);
 	assert_int_equal(QDMA_GLBL_INTERRUPT_CFG_EN_LGCY, 1u << 0);
+}
+
+/* The emulated card's capability (qdma_hw_emu.h): signature or nothing, in a register hole. */
+static void
+test_emu_cap(void **state)
+{
+	(void)state;
+	assert_int_equal(QDMA_EMU_SIG0, 0x46465653u); /* "SVFF" little-endian */
+	assert_memory_equal("SVFF", &(uint32_t){ QDMA_EMU_SIG0 }, 4);
+	assert_memory_equal("EMU1", &(uint32_t){ QDMA_EMU_SIG1 }, 4);
+	assert_int_equal(qdma_emu_conventions(QDMA_EMU_SIG0, QDMA_EMU_SIG1, 7), 7);
+	assert_int_equal(qdma_emu_conventions(QDMA_EMU_SIG0, QDMA_EMU_SIG1, 0), 0);
+	/* a card without the signature (what a real IP's unassigned addresses read) asks nothing */
+	assert_int_equal(qdma_emu_conventions(0, 0, 7), 0);
+	assert_int_equal(qdma_emu_conventions(~0u, ~0u, ~0u), 0);
+	assert_int_equal(qdma_emu_conventions(QDMA_EMU_SIG0, 0, 7), 0);
+	assert_int_equal(qdma_emu_conventions(0, QDMA_EMU_SIG1, 7), 0);
+	assert_int_equal(QDMA_EMU_CONV_ALL, 7u);
+	/* the words lie between the last mailbox register and FLR, for the PF and the VF */
+	assert_true(QDMA_PF_MBOX_BASE + QDMA_EMU_CAP_SIG0 > QDMA_PF_MBOX_PF_ACK(7));
+	assert_true(QDMA_PF_MBOX_BASE + QDMA_EMU_CAP_CONV < QDMA_PF_FLR);
+	assert_true(QDMA_VF_MBOX_BASE + QDMA_EMU_CAP_SIG0 > QDMA_VF_USER_BAR);
+	assert_true(QDMA_VF_MBOX_BASE + QDMA_EMU_CAP_CONV < QDMA_VF_FLR);
+	assert_int_equal(QDMA_PF_MBOX_BASE + QDMA_EMU_CAP_SIG0, 0x24F0);
+	assert_int_equal(QDMA_VF_MBOX_BASE + QDMA_EMU_CAP_SIG0, 0x10F0);
 }
 
 int
@@ -428,6 +461,7 @@ main(void)
 		cmocka_unit_test(test_identity),
 		cmocka_unit_test(test_barlite),
 		cmocka_unit_test(test_errors),
+		cmocka_unit_test(test_emu_cap),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

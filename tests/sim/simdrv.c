@@ -149,8 +149,9 @@ simdrv_ctx(struct simdrv *pf, unsigned sel, unsigned op, unsigned qid, const uin
 		for (i = 0; i < QDMA_IND_CTXT_DATA_WORDS; i++)
 			simdrv_wr(pf, QDMA_IND_CTXT_MASK(i), 0xFFFFFFFFu);
 	}
+	/* the card's conventions (qdma_hw_emu.h): the busy bit is written */
 	simdrv_wr(pf, QDMA_IND_CTXT_CMD,
-		qdma_ind_cmd((enum qdma_ind_sel)sel, (enum qdma_ind_op)op, qid));
+		qdma_emu_ind_cmd(qdma_ind_cmd((enum qdma_ind_sel)sel, (enum qdma_ind_op)op, qid)));
 	if (simdrv_wait(pf, QDMA_IND_CTXT_CMD, QDMA_IND_CTXT_CMD_BUSY, 0, 5000) < 0) {
 		fprintf(stderr, "simdrv: context command sel %u op %u qid %u timed out\n", sel, op,
 			qid);
@@ -165,7 +166,7 @@ simdrv_ctx(struct simdrv *pf, unsigned sel, unsigned op, unsigned qid, const uin
 void
 simdrv_w1c(struct simdrv *pf, uint32_t off, uint32_t bits)
 {
-	simdrv_wr(pf, off, qdma_w1c_value(bits));
+	simdrv_wr(pf, off, qdma_emu_w1c_value(bits));
 }
 
 int

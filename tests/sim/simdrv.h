@@ -53,7 +53,7 @@ int simdrv_ctx(struct simdrv *pf, unsigned sel, unsigned op, unsigned qid, const
 int simdrv_pf_init(struct simdrv *pf);
 int simdrv_fmap(struct simdrv *pf, unsigned fn, unsigned qbase, unsigned qmax);
 
-/* W1C clear of status register @off (strobe convention). */
+/* W1C clear of status register @off (strobe convention, qdma_hw_emu.h). */
 void simdrv_w1c(struct simdrv *pf, uint32_t off, uint32_t bits);
 
 /* An ST or MM queue owned by function @own (rings and buffers in its DMA memory), whose

@@ -53,6 +53,13 @@ c_pf_init(const char *sock, void *arg)
 	CK(simdrv_rd(&pf, QDMA_C2H_PFCH_CACHE_DEPTH) == QDMA_C2H_PFCH_CACHE_DEPTH_EMU);
 	CK(simdrv_rd(&pf, QDMA_C2H_CMPT_COAL_BUF_DEPTH) == QDMA_C2H_CMPT_COAL_BUF_DEPTH_EMU);
 	CK(pf.ubar != NULL);
+	/* the card asks for the conventions of qdma_hw_emu.h, at mailbox base + 0xF0..0xF8 */
+	CK(simdrv_rd(&pf, 0x24F0) == 0x46465653u && simdrv_rd(&pf, 0x24F4) == 0x31554D45u);
+	CK(simdrv_rd(&pf, 0x24F8) == (QDMA_EMU_CONV_IND_BUSY | QDMA_EMU_CONV_FN_CMD_CLEAR |
+					 QDMA_EMU_CONV_W1C_STROBE));
+	CK(qdma_emu_conventions(simdrv_rd(&pf, QDMA_PF_MBOX_BASE + QDMA_EMU_CAP_SIG0),
+		   simdrv_rd(&pf, QDMA_PF_MBOX_BASE + QDMA_EMU_CAP_SIG1),
+		   simdrv_rd(&pf, QDMA_PF_MBOX_BASE + QDMA_EMU_CAP_CONV)) == QDMA_EMU_CONV_ALL);
 	CK(simdrv_pf_init(&pf) == 0);
 	/* every context reads back cleared */
 	CK(simdrv_ctx(&pf, QDMA_IND_SEL_SW_H2C, QDMA_IND_OP_RD, 2047, NULL, w) == 0);
@@ -109,6 +116,15 @@ c_ctx(const char *sock, void *arg)
 	CK(simdrv_ctx(&pf, QDMA_IND_SEL_SW_H2C, QDMA_IND_OP_RD, 7, NULL, r) == 0);
 	qdma_sw_ctx_decode(r, &sw2);
 	CK(sw2.ring_base == sw.ring_base && sw2.rngsz_idx == 3 && sw2.vec == 5 && sw2.wbk_en);
+	/* err is a 2-bit field, W1 [27:26] (reference 2.1): a read returns what is stored */
+	for (unsigned int e = 0; e < 4; e++) {
+		w[1] = (w[1] & ~(3u << 26)) | (e << 26);
+		CK(simdrv_ctx(&pf, QDMA_IND_SEL_SW_H2C, QDMA_IND_OP_WR, 7, w, NULL) == 0);
+		CK(simdrv_ctx(&pf, QDMA_IND_SEL_SW_H2C, QDMA_IND_OP_RD, 7, NULL, r) == 0);
+		CK(((r[1] >> 26) & 3u) == e);
+		CK((r[1] & ~(3u << 26)) == (w[1] & ~(3u << 26)));
+	}
+	w[1] &= ~(3u << 26);
 	/* CMPT and prefetch */
 	memset(w, 0, sizeof(w));
 	cm.valid = 0;
@@ -279,6 +295,8 @@ c_mm(const char *sock, void *arg)
 	CK(memcmp(a + 100, b, 1000) == 0);
 	/* channel stopped: nothing moves until it runs again */
 	simdrv_wr(&pf, QDMA_H2C_MM_CONTROL(0), 0);
+	/* a context command round trip: the card has seen the store above once it answers */
+	CK(simdrv_ctx(&pf, QDMA_IND_SEL_FMAP, QDMA_IND_OP_RD, 0, NULL, r) == 0);
 	fill(a, 4096, 9);
 	CK(simq_mm(&q, true, 0, a, 4096, 300) != 0);
 	simdrv_wr(&pf, QDMA_H2C_MM_CONTROL(0), QDMA_MM_CONTROL_RUN);

@@ -90,6 +90,9 @@ c_numvfs(const char *sock, void *arg)
 	CK(simdrv_open(&vf, sock, VSLOT_FN_VF(2), 0, 0) == 0);
 	CK(simdrv_rd(&vf, QDMA_VF_VERSION) == QDMA_VF_VERSION_QDMA31_DEFAULT);
 	CK(simdrv_rd(&vf, QDMA_VF_USER_BAR) == 0);
+	/* a VF asks for the conventions too, at its mailbox base (0x1000) + 0xF0..0xF8 */
+	CK(simdrv_rd(&vf, 0x10F0) == QDMA_EMU_SIG0 && simdrv_rd(&vf, 0x10F4) == QDMA_EMU_SIG1);
+	CK(simdrv_rd(&vf, 0x10F8) == QDMA_EMU_CONV_ALL);
 	CK(vslot_client_set_numvfs(pf.c, 0) == 0);
 	simdrv_close(&vf);
 	CK(simdrv_open(&vf, sock, VSLOT_FN_VF(0), 0, 0) != 0);

@@ -19,8 +19,6 @@
 
 extern int qdma_logtype_init;
 extern int qdma_logtype_mbox;
-extern int qdma_logtype_rx;
-extern int qdma_logtype_tx;
 
 #define QDMA_LOG(level, fmt, ...) \
 	rte_log(RTE_LOG_ ## level, qdma_logtype_init, "qdma: " fmt "\n", ##__VA_ARGS__)
@@ -41,8 +39,10 @@ extern int qdma_logtype_tx;
 #define QDMA_TX_FREE_THRESH 64u
 /** Timeout of one mailbox request, ms. */
 #define QDMA_MBOX_TIMEOUT_MS 5000u
-/** Timeout of one indirect-context command, us. */
+/** Timeout of one indirect-context command, us (the reference's). */
 #define QDMA_IND_TIMEOUT_US 500000u
+/** The same on the emulated card: a software card shares the CPUs with everything else. */
+#define QDMA_IND_TIMEOUT_EMU_US 5000000u
 /** PF: a VF must consume the PF's message within this, or it is reset (devarg mbox_send_timeout_ms). */
 #define QDMA_MBOX_SEND_TIMEOUT_MS 1000u
 /** PF: messages per second one VF may send (devarg mbox_rate; 0: no limit). */
@@ -243,6 +243,7 @@ struct qdma_adapter {
 	uint32_t dmap_base;      /**< QDMA_PF_DMAP_BASE / QDMA_VF_DMAP_BASE */
 	uint16_t func_id;        /**< our QDMA function number */
 	uint32_t ip_version;     /**< PF MISC_CAP / VF version register */
+	uint32_t emu_conv;       /**< QDMA_EMU_CONV_* the card asked for at probe (0: real IP) */
 	struct qdma_mbox_dev_cap cap;
 	struct qdma_csr csr;
 	bool csr_valid;
@@ -301,10 +302,20 @@ qdma_rd(const struct qdma_adapter *ad, uint32_t off)
 	return rte_read32(ad->bar + off);
 }
 
+#ifdef QDMA_REG_TRACE
+/* Test builds only (tests/pmd/test_reg_trace.c): the test's fake BAR sees every write. */
+void qdma_reg_trace_wr(const struct qdma_adapter *ad, uint32_t off, uint32_t v);
+#endif
+
+/* Control-path register write: every one the driver makes goes through here. */
 static inline void
 qdma_wr(const struct qdma_adapter *ad, uint32_t off, uint32_t v)
 {
+#ifdef QDMA_REG_TRACE
+	qdma_reg_trace_wr(ad, off, v);
+#else
 	rte_write32(v, ad->bar + off);
+#endif
 }
 
 static inline struct qdma_adapter *
@@ -387,6 +398,7 @@ int qdma_queue_ctxt_inv(struct qdma_adapter *ad, uint16_t qid_hw, bool st, bool 
 /* qdma_ethdev.c */
 int qdma_eth_init(struct rte_eth_dev *dev);
 int qdma_eth_uninit(struct rte_eth_dev *dev);
+void qdma_eth_attach_secondary(struct rte_eth_dev *dev);
 void qdma_mbox_intr_handler(void *arg);
 struct qdma_adapter *qdma_port_adapter(uint16_t port_id);
 int qdma_ring_idx_at_least(const struct qdma_adapter *ad, uint32_t want);

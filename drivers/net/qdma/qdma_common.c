@@ -15,8 +15,28 @@
 
 RTE_LOG_REGISTER_SUFFIX(qdma_logtype_init, init, NOTICE);
 RTE_LOG_REGISTER_SUFFIX(qdma_logtype_mbox, mbox, NOTICE);
-RTE_LOG_REGISTER_SUFFIX(qdma_logtype_rx, rx, NOTICE);
-RTE_LOG_REGISTER_SUFFIX(qdma_logtype_tx, tx, NOTICE);
+
+/*
+ * Does the card ask for svff's emulation conventions (qdma_hw_emu.h)?  Read
+ * once, here; a card without the signature (the real IP) gets none of them
+ * and sees exactly the reference driver's writes.
+ */
+static int
+emu_conventions(struct qdma_adapter *ad)
+{
+	uint32_t b = ad->mbox_base;
+
+	ad->emu_conv = qdma_emu_conventions(qdma_rd(ad, b + QDMA_EMU_CAP_SIG0),
+		qdma_rd(ad, b + QDMA_EMU_CAP_SIG1), qdma_rd(ad, b + QDMA_EMU_CAP_CONV));
+	if (ad->emu_conv & ~QDMA_EMU_CONV_ALL) {
+		QDMA_LOG(ERR, "%s: the emulated card asks for conventions 0x%x this driver does "
+			"not know", ad->name, ad->emu_conv & ~QDMA_EMU_CONV_ALL);
+		return -ENOTSUP;
+	}
+	if (ad->emu_conv != 0)
+		QDMA_LOG(INFO, "%s: emulated card: conventions 0x%x", ad->name, ad->emu_conv);
+	return 0;
+}
 
 /*
  * Identity first, before anything else touches the card: the magic, then
@@ -68,6 +88,8 @@ qdma_identify(struct qdma_adapter *ad)
 			"this driver handles QDMA3.1 soft IP only", ad->name, dev_type, ip_type);
 		return -ENOTSUP;
 	}
+	if (emu_conventions(ad) < 0)
+		return -ENOTSUP;
 	if (!ad->is_vf) {
 		uint32_t mdma = qdma_rd(ad, QDMA_GLBL2_CHANNEL_MDMA);
 
@@ -166,12 +188,12 @@ qdma_wait32(struct qdma_adapter *ad, const volatile void *reg, uint32_t mask, ui
 	return 0;
 }
 
-/* Poll until the busy bit of IND_CTXT_CMD clears (emulation convention 1). */
+/* Poll until the busy bit of IND_CTXT_CMD clears (reference 1.6). */
 static int
 ind_wait(struct qdma_adapter *ad)
 {
 	return qdma_wait32(ad, ad->bar + QDMA_IND_CTXT_CMD, QDMA_IND_CTXT_CMD_BUSY, 0, 100, 10,
-		QDMA_IND_TIMEOUT_US);
+		ad->emu_conv != 0 ? QDMA_IND_TIMEOUT_EMU_US : QDMA_IND_TIMEOUT_US);
 }
 
 int
@@ -179,6 +201,7 @@ qdma_ind_ctxt(struct qdma_adapter *ad, unsigned int sel, unsigned int op, unsign
 		const uint32_t *data, unsigned int nwords, uint32_t *out)
 {
 	unsigned int i;
+	uint32_t cmd;
 	int rc;
 
 	if (ad->is_vf)
@@ -195,7 +218,10 @@ qdma_ind_ctxt(struct qdma_adapter *ad, unsigned int sel, unsigned int op, unsign
 		for (i = 0; i < QDMA_IND_CTXT_DATA_WORDS; i++)
 			qdma_wr(ad, QDMA_IND_CTXT_MASK(i), 0xFFFFFFFFu);
 	}
-	qdma_wr(ad, QDMA_IND_CTXT_CMD, qdma_ind_cmd(sel, op, qid));
+	cmd = qdma_ind_cmd(sel, op, qid);
+	if (ad->emu_conv & QDMA_EMU_CONV_IND_BUSY)
+		cmd = qdma_emu_ind_cmd(cmd);
+	qdma_wr(ad, QDMA_IND_CTXT_CMD, cmd);
 	rc = ind_wait(ad);
 	if (rc == 0 && op == QDMA_IND_OP_RD && out != NULL)
 		for (i = 0; i < nwords; i++)
@@ -265,15 +291,24 @@ static const struct {
 	{ QDMA_RAM_DBE_STS_A, QDMA_RAM_DBE_MSK_A, QDMA_RAM_DBE_ALL, QDMA_GLBL_ERR_RAM_DBE },
 };
 
+/* W1C clear as the reference: write back the value read (strobed for the emulated card). */
+static void
+w1c_clear(struct qdma_adapter *ad, uint32_t off, uint32_t read)
+{
+	if (ad->emu_conv & QDMA_EMU_CONV_W1C_STROBE)
+		read = qdma_emu_w1c_value(read);
+	qdma_wr(ad, off, read);
+}
+
 /*
- * Read every leaf whose GLBL_ERR_STAT bit is set, count it, clear it with a
- * W1C write (emulation convention 3), then clear GLBL_ERR_STAT.
- * Returns the number of leaf registers that had errors.
+ * Read every leaf whose GLBL_ERR_STAT bit is set, count it, clear it by
+ * writing back what was read, then clear GLBL_ERR_STAT the same way
+ * (reference 1.9).  Returns the number of leaf registers that had errors.
  */
 unsigned int
 qdma_pf_error_poll(struct qdma_adapter *ad)
 {
-	uint32_t glbl, sts;
+	uint32_t glbl, raw, sts;
 	unsigned int n = 0;
 
 	if (ad->is_vf || ad->pf == NULL)
@@ -284,16 +319,17 @@ qdma_pf_error_poll(struct qdma_adapter *ad)
 	for (unsigned int i = 0; i < RTE_DIM(err_leaves); i++) {
 		if (!(glbl & err_leaves[i].glbl))
 			continue;
-		sts = qdma_rd(ad, err_leaves[i].sts) & err_leaves[i].all;
-		if (sts == 0)
+		raw = qdma_rd(ad, err_leaves[i].sts);
+		if (raw == 0)
 			continue;
+		sts = raw & err_leaves[i].all;
 		n++;
 		ad->pf->err_counts[i] += (uint64_t)__builtin_popcount(sts);
 		QDMA_LOG(WARNING, "%s: error register 0x%03x = 0x%08x", ad->name,
-			err_leaves[i].sts, sts);
-		qdma_wr(ad, err_leaves[i].sts, qdma_w1c_value(sts));
+			err_leaves[i].sts, raw);
+		w1c_clear(ad, err_leaves[i].sts, raw);
 	}
-	qdma_wr(ad, QDMA_GLBL_ERR_STAT, qdma_w1c_value(glbl & QDMA_GLBL_ERR_ALL));
+	w1c_clear(ad, QDMA_GLBL_ERR_STAT, glbl);
 	return n;
 }
 

@@ -959,6 +959,34 @@ qdma_port_adapter(uint16_t port_id)
 	return qdma_ad(dev);
 }
 
+/*
+ * Secondary processes (dpdk-proc-info, dpdk-dumpcap, multi-process
+ * applications): the device data is shared - dev_private, the queue
+ * structures and their counters live in DPDK memory - but the BAR mapping,
+ * the card connection, DMA maps and interrupts are the primary's.  A
+ * secondary gets the ops that read shared data only (info, link, stats,
+ * xstats, firmware version; stats reset) and burst functions that move
+ * nothing.  It cannot configure, start or stop the port, and the private
+ * API (rte_pmd_qdma_*) answers -ENODEV there.
+ */
+static const struct eth_dev_ops qdma_secondary_ops = {
+	.dev_infos_get = qdma_dev_infos_get,
+	.link_update = qdma_link_update,
+	.stats_get = qdma_stats_get,
+	.stats_reset = qdma_stats_reset,
+	.xstats_get = qdma_xstats_get,
+	.xstats_get_names = qdma_xstats_get_names,
+	.fw_version_get = qdma_fw_version_get,
+};
+
+void
+qdma_eth_attach_secondary(struct rte_eth_dev *dev)
+{
+	dev->dev_ops = &qdma_secondary_ops;
+	dev->rx_pkt_burst = rte_eth_pkt_burst_dummy;
+	dev->tx_pkt_burst = rte_eth_pkt_burst_dummy;
+}
+
 static const struct eth_dev_ops qdma_ops = {
 	.dev_configure = qdma_dev_configure,
 	.dev_infos_get = qdma_dev_infos_get,

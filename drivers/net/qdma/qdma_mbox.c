@@ -2,7 +2,7 @@
 /*
  * Mailbox transport (both roles) and the VF's requests to its PF.
  * Register protocol: reference §4.2; FN_CMD is polled back to 0 after each
- * command (emulation convention 2, harmless on the real IP).
+ * command on a card that asks for it (convention 2 of qdma_hw_emu.h).
  */
 #include <errno.h>
 #include <string.h>
@@ -19,7 +19,7 @@ mb_off(const struct qdma_adapter *ad, uint32_t rel)
 
 /*
  * Write FN_CMD and wait (bounded) until the card has acted on it.  The wait
- * is emulation convention 2 (the emulated card clears FN_CMD when done).
+ * is emulation convention 2 (qdma_hw_emu.h), only for a card that asks for it.
  * On a real card FN_CMD is write-only; what it reads back is not known
  * (qdma-reference 4.1), so there the write is followed by a read of
  * FN_STATUS only, which completes after the posted write.
@@ -28,7 +28,7 @@ static int
 mbox_cmd(struct qdma_adapter *ad, uint32_t cmd)
 {
 	qdma_wr(ad, mb_off(ad, QDMA_MBOX_FN_CMD), cmd);
-	if (ad->bus == QDMA_BUS_PCI) {
+	if (!(ad->emu_conv & QDMA_EMU_CONV_FN_CMD_CLEAR)) {
 		(void)qdma_rd(ad, mb_off(ad, QDMA_MBOX_FN_STATUS));
 		return 0;
 	}

@@ -40,6 +40,11 @@ qdma_pci_init(struct rte_eth_dev *eth)
 	uint16_t id = pci->id.device_id;
 	int rc;
 
+	if (rte_eal_process_type() != RTE_PROC_PRIMARY) {
+		/* stats and info of the primary's port (qdma_eth_attach_secondary) */
+		qdma_eth_attach_secondary(eth);
+		return 0;
+	}
 	if (!qdma_pci_devid_is_pf(id) && !qdma_pci_devid_is_vf(id)) {
 		QDMA_LOG(ERR, "%s: device id 0x%04x is not a QDMA PF or VF", eth->data->name, id);
 		return -ENODEV;
@@ -76,6 +81,8 @@ qdma_pci_uninit(struct rte_eth_dev *eth)
 {
 	/* uninit unregisters the mailbox callback from the PCI device's
 	 * interrupt handle (owned by the bus, never freed here) */
+	if (rte_eal_process_type() != RTE_PROC_PRIMARY)
+		return 0;   /* the port is the primary's */
 	return qdma_eth_uninit(eth);
 }
 

@@ -276,8 +276,16 @@ qdma_vdev_probe(struct rte_vdev_device *vdev)
 	int rc;
 
 	if (rte_eal_process_type() != RTE_PROC_PRIMARY) {
-		QDMA_LOG(ERR, "%s: secondary processes are not supported", name);
-		return -ENOTSUP;
+		/* the primary's port, for stats and info (qdma_eth_attach_secondary) */
+		eth = rte_eth_dev_attach_secondary(name);
+		if (eth == NULL) {
+			QDMA_LOG(ERR, "%s: no such port in the primary process", name);
+			return -ENODEV;
+		}
+		eth->device = &vdev->device;
+		qdma_eth_attach_secondary(eth);
+		rte_eth_dev_probing_finish(eth);
+		return 0;
 	}
 	if (!rte_eal_has_hugepages()) {
 		/* the card must map our DMA memory: it must be shareable, big pages */
@@ -393,7 +401,8 @@ qdma_vdev_remove(struct rte_vdev_device *vdev)
 
 	if (eth == NULL)
 		return 0;
-	rte_eth_dev_close(eth->data->port_id);
+	if (rte_eal_process_type() == RTE_PROC_PRIMARY)
+		rte_eth_dev_close(eth->data->port_id);
 	return rte_eth_dev_release_port(eth);
 }
 

@@ -94,6 +94,8 @@ rte_pmd_qdma_mbox_stats(uint16_t port_id, struct rte_pmd_qdma_mbox_stats *st)
 
 	if (ad == NULL)
 		return rc;
+	if (st == NULL)
+		return -EINVAL;
 	st->rx = ad->pf->mbox_rx;
 	st->tx = ad->pf->mbox_tx;
 	st->rejected = ad->pf->mbox_rejects;

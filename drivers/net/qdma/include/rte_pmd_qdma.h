@@ -9,12 +9,21 @@
  * All functions return 0 (or a count) on success and a negative errno on
  * failure; -ENOTSUP when called on a VF port where PF rights are needed,
  * -ENODEV for a port that is not a QDMA port.
+ *
+ * @warning
+ * @b EXPERIMENTAL: every function here may change without prior notice;
+ * applications build with ALLOW_EXPERIMENTAL_API.
+ *
+ * This directory holds only this header: an application (lib/svff included)
+ * that includes it cannot reach the driver's internals or lib/qdma_hw.
  */
 #ifndef RTE_PMD_QDMA_H
 #define RTE_PMD_QDMA_H
 
 #include <stdbool.h>
 #include <stdint.h>
+
+#include <rte_compat.h>
 
 #ifdef __cplusplus
 extern "C" {
@@ -32,7 +41,13 @@ struct rte_pmd_qdma_info {
 	char fw_version[32];     /**< e.g. "QDMA3.1 soft 2019.2" */
 };
 
-/** Fill @p info for @p port_id. */
+/**
+ * Identity of a QDMA port, PF or VF.
+ * @param port_id  an ethdev port driven by net_qdma
+ * @param info     filled in
+ * @return 0, -ENODEV (not a QDMA port), -EINVAL (@p info NULL)
+ */
+__rte_experimental
 int rte_pmd_qdma_get_info(uint16_t port_id, struct rte_pmd_qdma_info *info);
 
 /** Events reported through rte_pmd_qdma_policy::vf_event. */
@@ -101,15 +116,26 @@ struct rte_pmd_qdma_policy {
  * burst).
  */
 
-/** Install (or with @p policy NULL remove) the policy hooks. PF only. */
+/**
+ * Install (or with @p policy NULL remove) the policy hooks. PF only.
+ * @param port_id  the PF's port
+ * @param policy   hooks, copied; NULL removes them all
+ * @param arg      passed to every hook
+ * @return 0, -ENODEV, -ENOTSUP (a VF port)
+ */
+__rte_experimental
 int rte_pmd_qdma_set_policy(uint16_t port_id, const struct rte_pmd_qdma_policy *policy,
 		void *arg);
 
 /**
- * Choose who runs the VF-message service: @p poll true = the caller's
- * lcore calls rte_pmd_qdma_mbox_service(); false (default) = the PMD runs
- * it on DPDK's interrupt thread when the mailbox interrupt fires.  PF only.
+ * Choose who runs the VF-message service.  PF only.
+ * @param port_id  the PF's port
+ * @param poll     true: the caller's lcore calls rte_pmd_qdma_mbox_service();
+ *                 false (default): the PMD runs it on DPDK's interrupt thread
+ *                 when the mailbox interrupt fires
+ * @return 0, -ENODEV, -ENOTSUP (a VF port)
  */
+__rte_experimental
 int rte_pmd_qdma_mbox_set_poll(uint16_t port_id, bool poll);
 
 /**
@@ -117,8 +143,11 @@ int rte_pmd_qdma_mbox_set_poll(uint16_t port_id, bool poll);
  * message is validated (a VF is untrusted); a bad request gets an error
  * status and changes nothing.  PF only; thread-safe against the PMD's own
  * mailbox use.
- * @return messages handled (>= 0), or < 0 on error.
+ * @param port_id  the PF's port
+ * @param budget   most messages to handle in this call
+ * @return messages handled (>= 0), -ENODEV, -ENOTSUP (a VF port)
  */
+__rte_experimental
 int rte_pmd_qdma_mbox_service(uint16_t port_id, unsigned int budget);
 
 /** Mailbox counters of the PF. */
@@ -128,6 +157,14 @@ struct rte_pmd_qdma_mbox_stats {
 	uint64_t rejected;  /**< requests answered with an error */
 	uint64_t dropped;   /**< malformed or unanswerable messages dropped */
 };
+
+/**
+ * Mailbox counters of the PF.
+ * @param port_id  the PF's port
+ * @param st       filled in
+ * @return 0, -ENODEV, -ENOTSUP (a VF port), -EINVAL (@p st NULL)
+ */
+__rte_experimental
 int rte_pmd_qdma_mbox_stats(uint16_t port_id, struct rte_pmd_qdma_mbox_stats *st);
 
 /** What the PF knows about one function. */
@@ -143,18 +180,41 @@ struct rte_pmd_qdma_fn_state {
 	uint64_t send_timeouts;  /**< PF->VF sends it did not consume in time */
 	uint64_t resets;         /**< times it was reset (by the PF or the slot) */
 };
+
+/**
+ * What the PF knows about function @p func_id.
+ * @param port_id  the PF's port
+ * @param func_id  QDMA function number (0..255)
+ * @param st       filled in
+ * @return 0, -ENODEV, -ENOTSUP (a VF port), -EINVAL (bad function, @p st NULL)
+ */
+__rte_experimental
 int rte_pmd_qdma_fn_state(uint16_t port_id, uint16_t func_id, struct rte_pmd_qdma_fn_state *st);
 
 /**
  * Set the queue window of function @p func_id: FMAP and the resource
- * manager.  Refused (-EBUSY) while the function has active queues, and
- * (-ENOSPC / -EINVAL) when [qbase, qbase+qmax) overlaps another function
- * or leaves the queue space.  qmax 0 frees the window.  PF only.
+ * manager.  PF only.
+ * @param port_id  the PF's port
+ * @param func_id  QDMA function number, not the PF's own
+ * @param qbase    first absolute queue (-1 with @p qmax 0)
+ * @param qmax     queues; 0 frees the window
+ * @return 0; -EBUSY while the function has active queues; -ENOSPC / -EINVAL
+ *         when [qbase, qbase+qmax) overlaps another function or leaves the
+ *         queue space; -ENODEV; -ENOTSUP (a VF port)
  */
+__rte_experimental
 int rte_pmd_qdma_fn_set_queues(uint16_t port_id, uint16_t func_id, int32_t qbase,
 		uint32_t qmax);
 
-/** Read the FMAP of function @p func_id from the card (indirect interface). PF only. */
+/**
+ * Read the FMAP of function @p func_id from the card (indirect interface). PF only.
+ * @param port_id  the PF's port
+ * @param func_id  QDMA function number (0..255)
+ * @param qbase    first absolute queue
+ * @param qmax     queues in the window
+ * @return 0, -ENODEV, -ENOTSUP (a VF port), -EINVAL, -ETIMEDOUT (the card did not answer)
+ */
+__rte_experimental
 int rte_pmd_qdma_fmap_get(uint16_t port_id, uint16_t func_id, uint32_t *qbase, uint32_t *qmax);
 
 /** PF->VF notices (RESET_PREPARE, RESET_DONE, PF_BYE). */
@@ -163,7 +223,14 @@ enum rte_pmd_qdma_vf_notice {
 	RTE_PMD_QDMA_RESET_DONE = 0x11,
 	RTE_PMD_QDMA_PF_BYE = 0x13,
 };
-/** Send @p notice to VF function @p func_id (or every online VF if it is 0xFFFF). */
+/**
+ * Send a PF->VF notice.  PF only.
+ * @param port_id  the PF's port
+ * @param func_id  VF function number, or 0xFFFF for every online VF
+ * @param notice   what to tell it
+ * @return the number of VFs the notice was sent to (>= 0), -ENODEV, -ENOTSUP, -EINVAL
+ */
+__rte_experimental
 int rte_pmd_qdma_vf_notify(uint16_t port_id, uint16_t func_id, enum rte_pmd_qdma_vf_notice notice);
 
 /**
@@ -177,7 +244,7 @@ int rte_pmd_qdma_vf_notify(uint16_t port_id, uint16_t func_id, enum rte_pmd_qdma
  *     nothing here blocks). A VF that never answers can still be frozen with step 3 (forced);
  *  3. rte_pmd_qdma_vf_ctx_save() reads every context of its queues (SW, HW, credit, prefetch,
  *     CMPT) into a snapshot owned by the caller and invalidates them on the card;
- *  4. (optional) rte_pmd_qdma_fn_set_queues() moves its window;
+ *  4. (optional) rte_pmd_qdma_fn_set_queues() moves its window (allowed while saved);
  *  5. rte_pmd_qdma_vf_ctx_restore() writes the snapshot back at the current window (relative
  *     queue numbers unchanged), and rte_pmd_qdma_vf_resume() tells the VF (mailbox RESUME) to
  *     continue where it stopped.
@@ -202,37 +269,122 @@ struct rte_pmd_qdma_qctx {
 	uint32_t w[RTE_PMD_QDMA_QCTX_WORDS]; /**< context words */
 };
 
-/** Does VF function @p func_id understand PAUSE/RESUME? 1 yes, 0 no, < 0 error. */
-int rte_pmd_qdma_vf_pause_capable(uint16_t port_id, uint16_t func_id);
-/** Send PAUSE to VF function @p func_id (-ENOTSUP: no extension, -ENODEV: not online). */
-int rte_pmd_qdma_vf_pause(uint16_t port_id, uint16_t func_id);
-/** enum rte_pmd_qdma_pause_state of @p func_id (>= 0), or < 0 on error. */
-int rte_pmd_qdma_vf_pause_state(uint16_t port_id, uint16_t func_id);
 /**
- * Save and invalidate the contexts of every queue of @p func_id's window that has one.
- * Returns the number of entries written to @p snap (at most @p max; -ENOSPC if more are
- * needed), < 0 on error.
+ * Does a VF understand PAUSE/RESUME (did its driver advertise the extension at HELLO)?
+ * @param port_id  the PF's port
+ * @param func_id  the VF's function number
+ * @return 1 yes, 0 no, -EINVAL (not a VF function), -ENODEV, -ENOTSUP (a VF port)
  */
+__rte_experimental
+int rte_pmd_qdma_vf_pause_capable(uint16_t port_id, uint16_t func_id);
+
+/**
+ * Send PAUSE to a VF (returns at once; poll rte_pmd_qdma_vf_pause_state()).
+ * @param port_id  the PF's port
+ * @param func_id  the VF's function number
+ * @return 0, -ENOTSUP (no extension, or a VF port), -ENODEV (VF not online),
+ *         -EALREADY (already in a pause), -EINVAL
+ */
+__rte_experimental
+int rte_pmd_qdma_vf_pause(uint16_t port_id, uint16_t func_id);
+
+/**
+ * Where a VF stands in the pause sequence.
+ * @param port_id  the PF's port
+ * @param func_id  the VF's function number
+ * @return enum rte_pmd_qdma_pause_state (>= 0), or -EINVAL, -ENODEV, -ENOTSUP
+ */
+__rte_experimental
+int rte_pmd_qdma_vf_pause_state(uint16_t port_id, uint16_t func_id);
+
+/**
+ * Save and invalidate the contexts of every queue of the VF's window that has one.
+ * @param port_id  the PF's port
+ * @param func_id  the VF's function number
+ * @param snap     where to save (owned by the caller)
+ * @param max      entries of @p snap
+ * @return entries written (>= 0), -ENOSPC (more than @p max queues), -EIO (card), -EINVAL
+ */
+__rte_experimental
 int rte_pmd_qdma_vf_ctx_save(uint16_t port_id, uint16_t func_id, struct rte_pmd_qdma_qctx *snap,
 		unsigned int max);
-/** Write @p n saved queues back at @p func_id's current window (-ERANGE: a queue is outside). */
+
+/**
+ * Write saved contexts back at the VF's current window.
+ * @param port_id  the PF's port
+ * @param func_id  the VF's function number
+ * @param snap     entries from rte_pmd_qdma_vf_ctx_save()
+ * @param n        their number
+ * @return 0, -ERANGE (a queue outside the window: nothing written), -EIO, -EINVAL
+ */
+__rte_experimental
 int rte_pmd_qdma_vf_ctx_restore(uint16_t port_id, uint16_t func_id,
 		const struct rte_pmd_qdma_qctx *snap, unsigned int n);
-/** Send RESUME (with the current window) to @p func_id; its state becomes NONE. */
+
+/**
+ * Send RESUME (with the current window) to a VF; its pause state becomes NONE.
+ * @param port_id  the PF's port
+ * @param func_id  the VF's function number
+ * @return 0, -EINVAL, -ENODEV, -ENOTSUP
+ */
+__rte_experimental
 int rte_pmd_qdma_vf_resume(uint16_t port_id, uint16_t func_id);
 /** @} */
 
-/** SR-IOV control: sysfs sriov_numvfs on a PCI card, a slot operation on the emulated one. */
+/**
+ * SR-IOV TotalVFs: sysfs sriov_totalvfs on a PCI card, a slot operation on
+ * the emulated one.  PF only.
+ * @param port_id  the PF's port
+ * @param n        the number
+ * @return 0, -ENODEV, -ENOTSUP (a VF port), or the transport's -errno
+ */
+__rte_experimental
 int rte_pmd_qdma_sriov_get_totalvfs(uint16_t port_id, unsigned int *n);
+
+/**
+ * SR-IOV NumVFs (enabled VFs), as rte_pmd_qdma_sriov_get_totalvfs().
+ * @param port_id  the PF's port
+ * @param n        the number
+ * @return 0, -ENODEV, -ENOTSUP (a VF port), or the transport's -errno
+ */
+__rte_experimental
 int rte_pmd_qdma_sriov_get_numvfs(uint16_t port_id, unsigned int *n);
-/** Linux rules: N->M with both non-zero is refused (-EBUSY); go through 0. */
+
+/**
+ * Enable @p n VFs.  Linux rules: N->M with both non-zero is refused; go through 0.
+ * @param port_id  the PF's port
+ * @param n        VFs to enable, 0 disables them all
+ * @return 0, -EBUSY (N->M), -EINVAL (above TotalVFs), -ENODEV, -ENOTSUP
+ */
+__rte_experimental
 int rte_pmd_qdma_sriov_set_numvfs(uint16_t port_id, unsigned int n);
-/** QDMA function number of VF index @p vf (0-based). */
+
+/**
+ * QDMA function number of a VF.
+ * @param port_id  the PF's port
+ * @param vf       VF index, 0-based
+ * @return the function number (>= 0), -EINVAL, -ENODEV, -ENOTSUP
+ */
+__rte_experimental
 int rte_pmd_qdma_vf_func_id(uint16_t port_id, unsigned int vf);
 
-/** Emulated card only: let the holder of @p token open VF @p vf (0-based). */
+/**
+ * Emulated card only: let the holder of @p token open VF @p vf.
+ * @param port_id  the PF's port
+ * @param vf       VF index, 0-based
+ * @param token    non-zero secret the VF's user passes as devarg token=
+ * @return 0, -EINVAL (token 0, bad VF), -ENOTSUP (PCI card or a VF port), -ENODEV
+ */
+__rte_experimental
 int rte_pmd_qdma_vf_grant(uint16_t port_id, unsigned int vf, uint64_t token);
-/** Emulated card only: withdraw VF @p vf; its current user is disconnected. */
+
+/**
+ * Emulated card only: withdraw VF @p vf; its current user is disconnected.
+ * @param port_id  the PF's port
+ * @param vf       VF index, 0-based
+ * @return 0, -EINVAL (bad VF), -ENOTSUP (PCI card or a VF port), -ENODEV
+ */
+__rte_experimental
 int rte_pmd_qdma_vf_revoke(uint16_t port_id, unsigned int vf);
 
 /**
@@ -243,23 +395,62 @@ int rte_pmd_qdma_vf_revoke(uint16_t port_id, unsigned int vf);
  * Both roles (PF and VF) may use them.
  * @{
  */
-/** Copy @p len bytes from host @p src_iova to card memory; returns when done (or -ETIMEDOUT). */
+/**
+ * Copy host memory to card memory; returns when the card says it is done.
+ * @param port_id    a PF or VF port with mm_queues
+ * @param mmq        MM queue index
+ * @param card_addr  destination in card memory
+ * @param src_iova   source, DPDK memory
+ * @param len        bytes
+ * @return 0, -ETIMEDOUT, -EIO (the card reported an error), -EINVAL, -ENODEV
+ */
+__rte_experimental
 int rte_pmd_qdma_mm_write(uint16_t port_id, uint16_t mmq, uint64_t card_addr, uint64_t src_iova,
 		uint32_t len);
-/** Copy @p len bytes from card memory to host @p dst_iova; returns when done. */
+/**
+ * Copy card memory to host memory; returns when the card says it is done.
+ * @param port_id    a PF or VF port with mm_queues
+ * @param mmq        MM queue index
+ * @param card_addr  source in card memory
+ * @param dst_iova   destination, DPDK memory
+ * @param len        bytes
+ * @return 0, -ETIMEDOUT, -EIO (the card reported an error), -EINVAL, -ENODEV
+ */
+__rte_experimental
 int rte_pmd_qdma_mm_read(uint16_t port_id, uint16_t mmq, uint64_t card_addr, uint64_t dst_iova,
 		uint32_t len);
 /**
- * Asynchronous form: queue one transfer (@p write: host -> card) and return
- * at once; -ENOSPC when the ring is full.  Completion: rte_pmd_qdma_mm_poll().
+ * Asynchronous form: queue one transfer and return at once.  Completion:
+ * rte_pmd_qdma_mm_poll().
+ * @param port_id    a PF or VF port with mm_queues
+ * @param mmq        MM queue index
+ * @param write      true: host -> card; false: card -> host
+ * @param card_addr  address in card memory
+ * @param iova       host side, DPDK memory
+ * @param len        bytes
+ * @return 0, -ENOSPC (ring full), -EINVAL, -ENODEV
  */
+__rte_experimental
 int rte_pmd_qdma_mm_submit(uint16_t port_id, uint16_t mmq, bool write, uint64_t card_addr,
 		uint64_t iova, uint32_t len);
-/** Transfers of one direction completed since the last poll (in order); < 0 on error. */
+/**
+ * Transfers of one direction completed since the last poll (in order).
+ * @param port_id  a PF or VF port with mm_queues
+ * @param mmq      MM queue index
+ * @param write    the direction (as rte_pmd_qdma_mm_submit())
+ * @return completed transfers (>= 0), -EIO (bad status from the card), -EINVAL, -ENODEV
+ */
+__rte_experimental
 int rte_pmd_qdma_mm_poll(uint16_t port_id, uint16_t mmq, bool write);
 /** @} */
 
-/** Error counters of the PF's error poller (reads and clears the W1C registers). */
+/**
+ * Run the PF's error poller once (reads and clears the W1C error registers;
+ * the counts appear in xstats err_*).  PF only.
+ * @param port_id  the PF's port
+ * @return error registers found set (>= 0), -ENODEV, -ENOTSUP (a VF port)
+ */
+__rte_experimental
 int rte_pmd_qdma_error_poll(uint16_t port_id);
 
 #ifdef __cplusplus

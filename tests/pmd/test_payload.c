@@ -17,10 +17,12 @@
 
 #include <cmocka.h>
 
+#include <rte_cpuflags.h>
 #include <rte_cycles.h>
 #include <rte_eal.h>
 #include <rte_ethdev.h>
 #include <rte_mbuf.h>
+#include <rte_vect.h>
 
 #include "qdma_sim.h"
 
@@ -235,8 +237,10 @@ setup(void **state)
 	 * segments added after the PMD probed, which the PMD must map for the card
 	 * as they appear (memory hotplug events) */
 	char *argv[] = { "test_payload", "-l", "0", "--no-pci", "--file-prefix", NULL,
-		"--vdev", vdev, "--log-level", "pmd.net.qdma.*:debug", NULL };
-	char prefix[64];
+		"--vdev", vdev, "--log-level", "pmd.net.qdma.*:debug", NULL, NULL };
+	char prefix[64], simd[64];
+	const char *max_simd = getenv("SVFF_TEST_MAX_SIMD");
+	int argc = (int)RTE_DIM(argv) - 2;
 
 	if (mkdtemp(sockdir) == NULL)
 		return -1;
@@ -253,7 +257,13 @@ setup(void **state)
 	snprintf(prefix, sizeof(prefix), "svfft-payload-%d", getpid());
 	argv[5] = prefix;
 	snprintf(vdev, sizeof(vdev), "net_qdma0,card=%s,fn=pf", sockpath);
-	if (rte_eal_init((int)RTE_DIM(argv) - 1, argv) < 0)
+	/* SVFF_TEST_MAX_SIMD=64 runs the scalar data path (as DPDK's drivers
+	 * choose: EAL's --force-max-simd-bitwidth), unset the vector one */
+	if (max_simd != NULL) {
+		snprintf(simd, sizeof(simd), "--force-max-simd-bitwidth=%s", max_simd);
+		argv[argc++] = simd;
+	}
+	if (rte_eal_init(argc, argv) < 0)
 		return -1;
 	mp = rte_pktmbuf_pool_create("payload", NB_MBUF, 256, 0, SEG + RTE_PKTMBUF_HEADROOM, 0);
 	if (mp == NULL || rte_eth_dev_get_port_by_name("net_qdma0", &the_port) != 0)
@@ -276,10 +286,36 @@ teardown(void **state)
 	return 0;
 }
 
+/* The data path this run exercises is the one the EAL limit and the CPU
+ * allow, and the port says so (rte_eth_rx/tx_burst_mode_get). */
+static void
+test_burst_path(void **state)
+{
+	uint16_t port = *(uint16_t *)*state;
+	struct rte_eth_burst_mode rx, tx;
+	const char *want = "Scalar";
+
+	if (rte_vect_get_max_simd_bitwidth() >= RTE_VECT_SIMD_128 &&
+	    rte_cpu_get_flag_enabled(RTE_CPUFLAG_SSE4_2))
+		want = rte_vect_get_max_simd_bitwidth() >= RTE_VECT_SIMD_256 &&
+		       rte_cpu_get_flag_enabled(RTE_CPUFLAG_AVX2) ? "Vector AVX2" : "Vector SSE4.2";
+	assert_int_equal(rte_eth_rx_burst_mode_get(port, 0, &rx), 0);
+	assert_int_equal(rte_eth_tx_burst_mode_get(port, 0, &tx), 0);
+	print_message("data path: rx %s, tx %s\n", rx.info, tx.info);
+	assert_string_equal(rx.info, want);
+	if (strcmp(want, "Scalar") == 0)
+		assert_string_equal(tx.info, "Scalar");
+	else
+		assert_string_equal(tx.info, "Vector SSE4.2");
+	if (getenv("SVFF_TEST_MAX_SIMD") != NULL && atoi(getenv("SVFF_TEST_MAX_SIMD")) == 64)
+		assert_string_equal(rx.info, "Scalar");
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_burst_path),
 		cmocka_unit_test(test_sizes_one_queue),
 		cmocka_unit_test(test_sizes_four_queues),
 		cmocka_unit_test(test_small_rings),

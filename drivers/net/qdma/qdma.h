@@ -423,4 +423,11 @@ void qdma_rxq_release_mbufs(struct qdma_rxq *q);
 void qdma_txq_release_mbufs(struct qdma_txq *q);
 int qdma_txq_drain(struct qdma_txq *q, unsigned int timeout_ms);
 
+/* qdma_rxtx_vec.c: the vector data path and the choice of burst functions */
+void qdma_set_burst_functions(struct rte_eth_dev *dev);
+int qdma_rx_burst_mode_get(struct rte_eth_dev *dev, uint16_t qid,
+		struct rte_eth_burst_mode *mode);
+int qdma_tx_burst_mode_get(struct rte_eth_dev *dev, uint16_t qid,
+		struct rte_eth_burst_mode *mode);
+
 #endif /* QDMA_H */

@@ -588,6 +588,7 @@ qdma_dev_start(struct rte_eth_dev *dev)
 		if (q != NULL && !q->deferred_start && (rc = qdma_rx_queue_start(dev, i)) < 0)
 			goto fail;
 	}
+	qdma_set_burst_functions(dev);
 	dev->data->dev_started = 1;
 	qdma_vf_pause_guard(dev);
 	qdma_link_update(dev, 0);
@@ -1009,4 +1010,6 @@ static const struct eth_dev_ops qdma_ops = {
 	.xstats_get = qdma_xstats_get,
 	.xstats_get_names = qdma_xstats_get_names,
 	.fw_version_get = qdma_fw_version_get,
+	.rx_burst_mode_get = qdma_rx_burst_mode_get,
+	.tx_burst_mode_get = qdma_tx_burst_mode_get,
 };

@@ -1,0 +1,78 @@
+# SPDX-License-Identifier: BSD-3-Clause
+"""Instructions per packet of the PMD's burst functions, counted by
+callgrind (the same for the same binary whatever else the machine does,
+unlike cycles on a shared machine): build/tests/bench/pmd-fwd-cost runs the
+io-forwarding loop over the QDMA PF (vector path, then scalar path with EAL
+--force-max-simd-bitwidth=64) and over net_null."""
+import os
+import re
+import shutil
+import subprocess
+import tempfile
+
+import benchlib as bl
+
+COST = os.path.join(bl.BUILD, "tests", "bench", "pmd-fwd-cost")
+# "Ir (pct)  file:function [object]": callgrind_annotate may list a function
+# under several file names (inlined headers); its inclusive total is the largest
+FUNCS = re.compile(r"^\s*([0-9,]+) \([ 0-9.]+%\)\s+\S*:(qdma_recv_pkts\w*|qdma_xmit_pkts\w*|"
+                   r"eth_null_rx|eth_null_tx)(?: \[.*)?$", re.M)
+RUNS = (("svff PF vector", "qdma", []),
+        ("svff PF scalar", "qdma", ["--force-max-simd-bitwidth=64"]),
+        ("net_null", "null", []))
+
+
+def run(opts, log):
+    if shutil.which("valgrind") is None or shutil.which("callgrind_annotate") is None:
+        return {"rows": [{"subject": s, "reason": "valgrind (callgrind) is not installed"}
+                         for s, _, _ in RUNS]}
+    if not os.path.exists(COST):
+        return {"rows": [{"subject": s, "reason": "%s was not built" % COST} for s, _, _ in RUNS]}
+    rows = []
+    d = tempfile.mkdtemp(prefix="svff-cost-")
+    try:
+        for name, kind, eal in RUNS:
+            out = os.path.join(d, "cg.out")
+            env = dict(os.environ, PMD_FWD_COST_YIELD="1")
+            try:
+                r = subprocess.run(["valgrind", "--tool=callgrind", "--fair-sched=yes",
+                                    "--callgrind-out-file=" + out, COST, kind,
+                                    str(opts.cost_packets), "64", "-l", "1"] + eal,
+                                   capture_output=True, text=True, timeout=opts.cost_timeout,
+                                   env=env)
+            except subprocess.TimeoutExpired:
+                rows.append({"subject": name, "reason": "callgrind did not finish in %d s"
+                             % opts.cost_timeout})
+                continue
+            m = re.search(r"(\d+) packets of \d+ B in (\d+) rx polls \((\d+) empty\)", r.stdout)
+            if r.returncode != 0 or not m:
+                rows.append({"subject": name, "reason": "pmd-fwd-cost failed: %s"
+                             % (r.stdout + r.stderr)[-300:]})
+                continue
+            ann = subprocess.run(["callgrind_annotate", "--inclusive=yes", "--threshold=100",
+                                  out], capture_output=True, text=True, timeout=120).stdout
+            # the annotated profile stays beside the report (raw evidence)
+            with open(os.path.join(opts.out, "callgrind-%s.txt"
+                                   % name.replace(" ", "-")), "w") as f:
+                f.write(ann)
+            per = {}
+            for n, fn in FUNCS.findall(ann):
+                per[fn] = max(per.get(fn, 0), int(n.replace(",", "")))
+            pkts = int(m.group(1))
+            rx = sum(v for k, v in per.items() if "recv" in k or k.endswith("_rx"))
+            tx = sum(v for k, v in per.items() if "xmit" in k or k.endswith("_tx"))
+            rows.append({"subject": name, "packets": pkts, "rx_polls": int(m.group(2)),
+                         "empty_polls": int(m.group(3)), "functions": sorted(per),
+                         "rx_instr_per_pkt": rx / pkts, "tx_instr_per_pkt": tx / pkts,
+                         "instr_per_pkt": (rx + tx) / pkts})
+            log("instructions/packet %-15s %.1f (rx %.1f, tx %.1f)" % (
+                name, (rx + tx) / pkts, rx / pkts, tx / pkts))
+    finally:
+        shutil.rmtree(d, ignore_errors=True)
+    null = next((r for r in rows if r["subject"] == "net_null" and "instr_per_pkt" in r), None)
+    for r in rows:
+        if null and "instr_per_pkt" in r and r is not null:
+            r["ratio_net_null"] = r["instr_per_pkt"] / null["instr_per_pkt"]
+    return {"rows": rows, "packets": opts.cost_packets,
+            "note": "rx/tx burst functions inclusive (mbuf alloc/free they do included); "
+                    "empty polls included (counted)"}

@@ -150,10 +150,14 @@ svff_vf_entry_json(const struct svff *s, unsigned int vf)
 	const struct svff_qm_range *r = &s->qm.fn[svff_vf_func(s, vf)];
 	char tok[24];
 
+	json_t *o;
+
 	snprintf(tok, sizeof(tok), "%" PRIx64, v->token);
-	return json_pack("{s:i, s:s, s:s, s:s, s:i, s:i, s:s}", "vf", (int)vf,
+	o = json_pack("{s:i, s:s, s:s, s:s, s:i, s:i, s:s}", "vf", (int)vf,
 		"state", svff_vf_state_name(v->state), "vm", v->vm, "token", tok,
 		"qbase", r->base, "qmax", (int)r->len, "reason", v->reason);
+	svff_pause_json(s, vf, o);   /* a paused VF's snapshot goes with its state */
+	return o;
 }
 
 static int
@@ -850,7 +854,28 @@ init_step(struct svff *s)
 bool
 svff_mgr_step(struct svff *s)
 {
-	return s->lop.active ? init_step(s) : false;
+	bool busy = s->lop.active ? init_step(s) : false;
+
+	return svff_pause_step(s) || busy;
+}
+
+/* For the other parts of the manager (svff_pause.c). */
+json_t *
+svff_op_failed(struct svff *s, struct svff_op *op, int vf, const char *code, const char *msg)
+{
+	return op_failed(s, op, vf, code, msg);
+}
+
+json_t *
+svff_op_reply(const struct svff_op *op, unsigned int vf, const struct svff *s)
+{
+	return op_reply(op, vf, s);
+}
+
+json_t *
+svff_check_vf(const struct svff *s, uint32_t vf)
+{
+	return check_vf(s, vf);
 }
 
 void
@@ -871,6 +896,9 @@ handle_change(struct svff *s, struct svff_req *req)
 	if (s->lop.active)
 		return svff_error("busy", "an init is running (%u/%u steps): retry when it is "
 			"done", s->lop.op->steps_done, s->lop.op->steps_total);
+	if (s->pop.active)
+		return svff_error("busy", "a pause of VF %u waits for the VF's answer: retry when "
+			"it is done", s->pop.vf);
 	switch (req->cmd) {
 	case SVFF_CMD_INIT:
 		if (svff_init_start(s, p[0].u, p[1].set ? p[1].u : s->cfg.vfs.queues, req, NULL,
@@ -883,6 +911,10 @@ handle_change(struct svff *s, struct svff_req *req)
 		return do_detach(s, p[0].u);
 	case SVFF_CMD_RECONF:
 		return do_reconf(s, p[0].u, p[1].u);
+	case SVFF_CMD_PAUSE:
+		return svff_pause_start(s, req, p[0].u);   /* NULL: answered when done */
+	case SVFF_CMD_UNPAUSE:
+		return svff_unpause(s, p[0].u);
 	default:
 		return svff_error("internal", "unknown command");
 	}

@@ -24,8 +24,8 @@
 #include "svff_mgr.h"
 #include "svff_private.h"
 
-/** Time a VF has to answer PAUSE before it is paused by force. */
-#define SVFF_PAUSE_TIMEOUT_MS 2000u
+/** Time a VF has to answer PAUSE before it is paused by force (mailbox.pause_timeout_ms 0). */
+#define SVFF_PAUSE_TIMEOUT_MS 5000u
 /** Most queues of one VF a snapshot holds (the queue manager's per-VF maximum). */
 #define SVFF_PAUSE_MAX_Q 256u
 
@@ -58,7 +58,9 @@ svff_pause_start(struct svff *s, struct svff_req *req, uint32_t vf)
 	s->pop.op = op;
 	s->pop.vf = vf;
 	/* a driver without the extension, or none running, cannot answer: forced at once */
-	s->pop.deadline_us = svff_mono_us() + (rc == 0 ? SVFF_PAUSE_TIMEOUT_MS * 1000ull : 0);
+	s->pop.deadline_us = svff_mono_us() + (rc < 0 ? 0 : 1000ull *
+		(s->cfg.mailbox.pause_timeout_ms ? s->cfg.mailbox.pause_timeout_ms :
+						   SVFF_PAUSE_TIMEOUT_MS));
 	op->steps_done = 1;
 	return NULL;
 }

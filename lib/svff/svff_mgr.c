@@ -585,6 +585,8 @@ vf_movable(const struct svff *s, unsigned int vf)
 {
 	struct rte_pmd_qdma_fn_state st;
 
+	if (s->vf[vf].state == SVFF_VF_PAUSED)
+		return true;   /* its contexts are saved: they come back at the new base */
 	if (s->vf[vf].state != SVFF_VF_READY && !(s->vf[vf].state == SVFF_VF_FAILED &&
 	    !svff_vf_has_vm(&s->vf[vf])))
 		return false;
@@ -618,10 +620,11 @@ do_reconf(struct svff *s, uint32_t vf, uint32_t qmax)
 
 	if (reply != NULL)
 		return reply;
-	if (s->vf[vf].state == SVFF_VF_PAUSED)
-		return svff_error("not-supported", "VF %u is paused (VM %s): a queue change of a "
-			"paused VF comes with the pause operation", vf, s->vf[vf].vm);
-	if (svff_vf_has_vm(&s->vf[vf]))
+	if (s->vf[vf].state == SVFF_VF_PAUSED && qmax < svff_pause_min_queues(s, vf))
+		return svff_error("in-use", "VF %u is paused with queue %u in use: it needs at "
+			"least %u queues", vf, svff_pause_min_queues(s, vf) - 1,
+			svff_pause_min_queues(s, vf));
+	if (svff_vf_has_vm(&s->vf[vf]) && s->vf[vf].state != SVFF_VF_PAUSED)
 		return svff_error("must-pause", "VF %u is %s to VM %s: pause it first (a queue "
 			"change of a VF in use needs the pause operation)", vf,
 			svff_vf_state_name(s->vf[vf].state), s->vf[vf].vm);

@@ -191,3 +191,15 @@ svff_pause_json(const struct svff *s, unsigned int vf, json_t *o)
 	json_object_set_new(o, "pause_path", json_string(v->pause_path));
 	json_object_set_new(o, "snapshot", a);
 }
+
+/* Queues a paused VF needs: one past the highest queue in its snapshot. */
+uint32_t
+svff_pause_min_queues(const struct svff *s, unsigned int vf)
+{
+	const struct svff_vf *v = &s->vf[vf];
+	uint32_t n = 0;
+
+	for (uint32_t i = 0; v->snap != NULL && i < v->nsnap; i++)
+		n = RTE_MAX(n, (uint32_t)v->snap[i].rel_qid + 1u);
+	return n;
+}

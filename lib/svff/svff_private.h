@@ -189,6 +189,7 @@ json_t *svff_pause_start(struct svff *s, struct svff_req *req, uint32_t vf);
 json_t *svff_unpause(struct svff *s, uint32_t vf);
 bool svff_pause_step(struct svff *s);
 void svff_pause_json(const struct svff *s, unsigned int vf, json_t *o);
+uint32_t svff_pause_min_queues(const struct svff *s, unsigned int vf);
 
 /* svff.c */
 void svff_req_put(struct svff_req *req);

@@ -8,7 +8,8 @@ times while the guest forwards: each pause takes the cooperative path (our VF
 PMD answers PAUSE), the guest's counters stand still while paused and move
 again after unpause, its port never errs; /svff/vf,0 shows the path and the
 counters, /svff/ops the ops, and the journal holds the snapshot while the VF
-is paused.  vf1 has no driver to answer: it is paused by force at once, and
+is paused.  A quota change of vf0 (pause, reconf: its range moves, unpause) and
+the guest forwards on at the new base.  vf1 has no driver to answer: it is paused by force at once, and
 unpause gives it back attached.  Wrong states are refused and change nothing.
 (No packet is lost across a pause: pmd_vf_pause counts them.)"""
 import glob
@@ -91,11 +92,30 @@ class Pause(unittest.TestCase):
             self.assertEqual((r.get("state"), r.get("was")), ("attached", "cooperative"), r)
             time.sleep(0.2)
             self.assertGreater(rx(), p2, "traffic did not come back after unpause %d" % i)
+        # quota change of an attached VF: pause, reconf (its range moves: vf1 holds the
+        # queues after it), unpause at the new base; the guest forwards on
+        old = self.cmd("/svff/vf,0")
+        self.assertEqual(self.cmd("/svff/reconf,vf=0,qmax=8").get("code"), "must-pause")
+        self.assertEqual(self.cmd("/svff/pause,vf=0").get("state"), "paused")
+        r = self.cmd("/svff/reconf,vf=0,qmax=0")
+        self.assertEqual(r.get("code"), "in-use", r)
+        r = self.cmd("/svff/reconf,vf=0,qmax=8")
+        self.assertEqual((r.get("state"), r.get("qmax")), ("paused", 8), r)
+        self.assertNotEqual(r["qbase"], old["qbase"], r)
+        p2 = rx()
+        r = self.cmd("/svff/unpause,vf=0")
+        self.assertEqual((r.get("state"), r.get("qbase"), r.get("qmax")),
+                         ("attached", self.cmd("/svff/vf,0")["qbase"], 8), r)
+        time.sleep(0.3)
+        self.assertGreater(rx(), p2, "traffic did not come back at the new base")
+        d = self.cmd("/svff/vf,0")
+        self.assertEqual((d["fmap_qbase"], d["fmap_qmax"]), (d["qbase"], 8), d)
+
         g.cmd("stop")
         st = g.port_stats()
         self.assertEqual(st["RX-errors"], 0, st)
         d = self.cmd("/svff/vf,0")
-        self.assertEqual((d["pauses"], d["unpauses"], d["forced_pauses"]), (5, 5, 0), d)
+        self.assertEqual((d["pauses"], d["unpauses"], d["forced_pauses"]), (6, 6, 0), d)
 
         # a VF nobody drives cannot answer: forced at once
         r = self.cmd("/svff/pause,vf=1")
@@ -109,8 +129,8 @@ class Pause(unittest.TestCase):
 
         ops = self.cmd("/svff/ops")
         names = [o.get("op") for o in ops.get("ops", {}).values()]
-        self.assertGreaterEqual(names.count("pause"), 6, ops)
-        self.assertGreaterEqual(names.count("unpause"), 6, ops)
+        self.assertGreaterEqual(names.count("pause"), 7, ops)
+        self.assertGreaterEqual(names.count("unpause"), 7, ops)
         self.assertEqual(self.cmd("/svff/info")["invariant_errors"], 0)
 
 

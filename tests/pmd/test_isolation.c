@@ -14,6 +14,7 @@
  *     be moved;
  *  C. a VF process hammers 256 queues while the PF programs contexts: every
  *     PF command completes (latency printed), the VF's queues keep moving;
+ *  B'. numvfs -> 0 under a VF with 256 active queues: the same, for that VF;
  *  D. the card process dies: closing the PF returns quickly and says why.
  *
  * Processes: the card (lib/qdma_sim) in a child started before DPDK, the PF
@@ -396,7 +397,7 @@ sw_ctx(struct qdma_adapter *ad, uint16_t qid)
 }
 
 static void
-part_a(const char *sock, uint16_t port)
+part_a(const char *sock, uint16_t port, struct events *ev)
 {
 	int p[2];
 	pid_t stuck, flood, good[GOOD_VFS], hello;
@@ -432,6 +433,9 @@ part_a(const char *sock, uint16_t port)
 			st.mbox_rx >= GOOD_REQS - 1, "VF function %u: %" PRIu64 " received, %" PRIu64
 			" sent, none dropped", QDMA_VF_FUNC_BASE + 2 + i, st.mbox_rx, st.mbox_tx);
 	}
+	/* the flooder goes on until its rate is exceeded (a slow build floods slowly) */
+	for (int i = 0; i < 3000 && evt(ev, RTE_PMD_QDMA_VF_EVT_FLOOD, f_flood) == 0; i++)
+		usleep(10000);
 	st = state(port, f_stuck);
 	tap(st.send_timeouts >= 1 && st.resets >= 1 && !st.online && st.qmax == 0,
 		"the VF that never reads was reset by the PF (send timeouts %" PRIu64 ", resets %"
@@ -579,6 +583,37 @@ part_c(const char *sock, struct qdma_adapter *ad)
 	return pid;
 }
 
+/* B': numvfs -> 0 removes the VFs: the hammering one (256 active queues) is gone for the PF. */
+static void
+part_numvfs(const char *sock, uint16_t port, struct qdma_adapter *ad, struct events *ev)
+{
+	uint16_t func = QDMA_VF_FUNC_BASE + 8;
+	struct rte_pmd_qdma_fn_state st = state(port, func);
+	int32_t qb = st.qbase;
+	struct qdma_sw_ctx sw;
+	char line[64];
+	int p[2];
+
+	tap(st.online && st.qmax == HAMMER_QUEUES && qb >= 0, "VF function %u holds %u queues",
+		func, st.qmax);
+	tap(rte_pmd_qdma_sriov_set_numvfs(port, 0) == 0, "numvfs -> 0");
+	st = state(port, func);
+	sw = sw_ctx(ad, (uint16_t)qb);
+	tap(!st.online && st.qmax == 0 && st.resets == 1 && sw.qen == 0 &&
+		evt(ev, RTE_PMD_QDMA_VF_EVT_GONE, func) == 1,
+		"numvfs -> 0: the PF shows VF function %u offline, window released, contexts "
+		"invalid, GONE reported", func);
+	/* VFs again, and one with queues for the last part */
+	rte_pmd_qdma_sriov_set_numvfs(port, NUM_VFS);
+	rte_pmd_qdma_vf_grant(port, 6, TOKEN(6));
+	if (pipe(p) < 0)
+		return;
+	spawn(vf_with_queues, sock, 6, p[1]);
+	tap(read_line(p[0], line, sizeof(line), 60), "a new VF holds queues again");
+	close(p[0]);
+	close(p[1]);
+}
+
 /* D: the card dies; closing the PF is quick and says why. */
 static void
 part_d(uint16_t port)
@@ -598,7 +633,7 @@ part_d(uint16_t port)
 	if (logf != NULL)
 		fclose(logf);
 	tap(us < 10u * 1000000u, "closing the PF after the card died took %" PRIu64 " ms "
-		"(256 VF queues to release)", us / 1000);
+		"(a VF's queues to release)", us / 1000);
 	tap(logbuf != NULL && strstr(logbuf, "the card is gone") != NULL,
 		"the close says why it does not wait");
 	if (logbuf != NULL)
@@ -635,7 +670,7 @@ main(void)
 	}
 	snprintf(prefix, sizeof(prefix), "svfft-iso-%d", getpid());
 	snprintf(vdev, sizeof(vdev), "net_qdma0,card=%s,fn=pf,num_vfs=%d,mbox_send_timeout_ms=%d,"
-		"mbox_rate=1000,mbox_burst=600", sock, NUM_VFS, SEND_TIMEOUT_MS);
+		"mbox_rate=200,mbox_burst=300", sock, NUM_VFS, SEND_TIMEOUT_MS);
 	if (rte_eal_init((int)(sizeof(argv) / sizeof(argv[0])) - 1, argv) < 0 ||
 	    rte_eth_dev_get_port_by_name("net_qdma0", &port) != 0 ||
 	    (ad = qdma_port_adapter(port)) == NULL) {
@@ -647,13 +682,14 @@ main(void)
 	for (unsigned int i = 0; i < NUM_VFS; i++)
 		rte_pmd_qdma_vf_grant(port, i, TOKEN(i));
 
-	part_a(sock, port);
+	part_a(sock, port, ev);
 	check_events_a(ev);
 	part_b(sock, port, ad, ev, 6, false);
 	part_b(sock, port, ad, ev, 7, true);
 	hammer = part_c(sock, ad);
+	part_numvfs(sock, port, ad, ev);
+	reap(hammer);
 	part_d(port);
-	(void)hammer;
 	stop_all();
 	rte_eal_cleanup();
 	unlink(sock);

@@ -29,6 +29,8 @@ static const struct cmd_def cmds[] = {
 	{ "attach", "N VM", 2, 2, "/svff/attach,vf=%s,vm=%s", NULL, "nv", svffctl_fmt_attach },
 	{ "detach", "N", 1, 1, "/svff/detach,vf=%s", NULL, "n", svffctl_fmt_attach },
 	{ "reconf", "N Q", 2, 2, "/svff/reconf,vf=%s,qmax=%s", NULL, "nn", svffctl_fmt_attach },
+	{ "pause", "N", 1, 1, "/svff/pause,vf=%s", NULL, "n", svffctl_fmt_attach },
+	{ "unpause", "N", 1, 1, "/svff/unpause,vf=%s", NULL, "n", svffctl_fmt_attach },
 	{ "ops", "", 0, 0, "/svff/ops", NULL, "", svffctl_fmt_ops },
 	{ "help", "", 0, 0, "/svff/help", NULL, "", svffctl_fmt_help },
 	{ "version", "", 0, 0, "/svff/version", NULL, "", svffctl_fmt_kv },

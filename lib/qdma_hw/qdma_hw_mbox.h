@@ -108,9 +108,8 @@ qdma_mbox_fn_status(int i_msg, int o_msg, int ack, uint32_t src_fn)
  * A response carries op + @ref QDMA_MBOX_OP_RSP (0x81..0x94; 0x80 itself is unused).
  *
  * svff extension room: the Xilinx protocol uses request ops 0x00..0x14 only (responses
- * 0x80..0x94). Ops 0x15..0x7F (responses 0x95..0xFF) are unused by it and therefore free for a
- * future svff extension (e.g. pause/resume). None are defined yet; when they are, they go in a
- * marked block right after this enum.
+ * 0x80..0x94). Ops 0x15..0x7F (responses 0x95..0xFF) are unused by it; the svff extension
+ * (pause/resume) takes its ops from there (block "svff extension" below).
  * @{
  */
 enum qdma_mbox_op {
@@ -136,6 +135,29 @@ enum qdma_mbox_op {
 	QDMA_MBOX_OP_PF_BYE = 0x13,          /**< PF->VF */
 	QDMA_MBOX_OP_PF_RESET_VF_BYE = 0x14, /**< VF->PF (answered) */
 };
+/** @} */
+
+/**
+ * @name svff extension (not part of the Xilinx protocol; svff convention)
+ *
+ * Negotiated at HELLO: a VF driver that implements it puts a @ref qdma_mbox_svff_ext block
+ * at HELLO request +16 (bytes the Xilinx HELLO leaves zero, which a PF that does not know the
+ * extension ignores); a PF that implements it answers with its own block at HELLO response +28
+ * (after dma_device_index). The PF sends the ops below only to a VF that advertised them.
+ *
+ * PAUSE (PF->VF): the VF stops posting descriptors, lets what is in flight complete (bounded),
+ * and answers with its ring positions (@ref qdma_mbox_svff_pause_rsp); its burst functions
+ * return 0 until RESUME. RESUME (PF->VF) carries the VF's (possibly new) queue window; the VF
+ * re-rings its doorbells and continues where it stopped (RESUME is not answered).
+ * @{
+ */
+#define QDMA_MBOX_OP_SVFF_PAUSE 0x15u  /**< PF->VF, answered with the ring positions */
+#define QDMA_MBOX_OP_SVFF_RESUME 0x16u /**< PF->VF, not answered */
+#define QDMA_MBOX_SVFF_MAGIC 0x46465653u   /**< "SVFF", little-endian */
+#define QDMA_MBOX_SVFF_EXT_PAUSE (1u << 0) /**< PAUSE / RESUME understood */
+#define QDMA_MBOX_SVFF_HELLO_REQ_OFF 16u   /**< ext block in the HELLO request */
+#define QDMA_MBOX_SVFF_HELLO_RSP_OFF 28u   /**< ext block in the HELLO response */
+#define QDMA_MBOX_SVFF_PAUSE_POS_MAX 14u   /**< queues whose positions fit a PAUSE answer */
 /** @} */
 
 /** Highest request op of the Xilinx protocol; ops above it (up to 0x7F) are unused by it. */
@@ -464,6 +486,37 @@ struct qdma_mbox_reg_list {
 	struct qdma_mbox_reg_val regs[QDMA_MBOX_REG_LIST_MAX]; /**< +12..+123 */
 } __attribute__((packed));
 
+/** svff extension block of HELLO (request +16, response +28). */
+struct qdma_mbox_svff_ext {
+	uint32_t magic; /**< +0 @ref QDMA_MBOX_SVFF_MAGIC */
+	uint32_t ext;   /**< +4 QDMA_MBOX_SVFF_EXT_* */
+} __attribute__((packed));
+
+/** Ring positions of one queue in a PAUSE answer (relative queue @c index of the entry). */
+struct qdma_mbox_svff_qpos {
+	uint16_t h2c_pidx;  /**< +0 last H2C pidx posted */
+	uint16_t h2c_cidx;  /**< +2 H2C cidx the card reported */
+	uint16_t c2h_pidx;  /**< +4 last C2H pidx posted */
+	uint16_t cmpt_cidx; /**< +6 next completion the VF reads */
+} __attribute__((packed));
+
+/** PAUSE answer (0x95). */
+struct qdma_mbox_svff_pause_rsp {
+	struct qdma_mbox_hdr hdr;  /**< +0 */
+	uint16_t nb_q;             /**< +6 queues of the VF (positions of the first 14 follow) */
+	uint32_t drained;          /**< +8 1: every H2C ring was consumed before the answer */
+	uint32_t rsvd0;            /**< +12 */
+	struct qdma_mbox_svff_qpos pos[QDMA_MBOX_SVFF_PAUSE_POS_MAX]; /**< +16..+127 */
+} __attribute__((packed));
+
+/** RESUME request (0x16): the VF's queue window from now on. */
+struct qdma_mbox_svff_resume {
+	struct qdma_mbox_hdr hdr; /**< +0 */
+	uint8_t rsvd0[2];         /**< +6 */
+	int32_t qbase;            /**< +8 */
+	uint32_t qmax;            /**< +12 */
+} __attribute__((packed));
+
 /**
  * One mailbox message: 32 little-endian words. @c w[i] is MSG_IN/MSG_OUT word i.
  * Little-endian hosts only (as the IP and the drivers).
@@ -481,6 +534,8 @@ union qdma_mbox_msg {
 	struct qdma_mbox_qctxt_rd_rsp qctxt_rd; /**< QCTXT_RD rsp */
 	struct qdma_mbox_intr_ctxt intr_ctxt; /**< INTR_CTXT_* */
 	struct qdma_mbox_reg_list reg_list; /**< REG_LIST_READ */
+	struct qdma_mbox_svff_pause_rsp svff_pause; /**< svff PAUSE answer */
+	struct qdma_mbox_svff_resume svff_resume;   /**< svff RESUME request */
 };
 
 _Static_assert(sizeof(struct qdma_mbox_hdr) == 6, "mbox hdr");
@@ -548,6 +603,19 @@ _Static_assert(offsetof(struct qdma_mbox_reg_list, group) == 6, "reg_list.group"
 _Static_assert(offsetof(struct qdma_mbox_reg_list, num_regs) == 8, "reg_list.num_regs");
 _Static_assert(offsetof(struct qdma_mbox_reg_list, regs) == 12, "reg_list.regs");
 _Static_assert(sizeof(struct qdma_mbox_reg_list) == 124, "reg_list size");
+_Static_assert(QDMA_MBOX_OP_SVFF_PAUSE > QDMA_MBOX_OP_XILINX_MAX, "svff op outside Xilinx");
+_Static_assert(QDMA_MBOX_OP_SVFF_RESUME > QDMA_MBOX_OP_XILINX_MAX, "svff op outside Xilinx");
+_Static_assert(QDMA_MBOX_OP_SVFF_RESUME < QDMA_MBOX_OP_RSP, "svff op is a request");
+_Static_assert(sizeof(struct qdma_mbox_svff_ext) == 8, "svff ext size");
+_Static_assert(QDMA_MBOX_SVFF_HELLO_REQ_OFF >= sizeof(struct qdma_mbox_fmap_msg), "ext req");
+_Static_assert(QDMA_MBOX_SVFF_HELLO_RSP_OFF >= sizeof(struct qdma_mbox_hello_rsp), "ext rsp");
+_Static_assert(sizeof(struct qdma_mbox_svff_qpos) == 8, "svff qpos");
+_Static_assert(offsetof(struct qdma_mbox_svff_pause_rsp, nb_q) == 6, "svff pause.nb_q");
+_Static_assert(offsetof(struct qdma_mbox_svff_pause_rsp, drained) == 8, "svff pause.drained");
+_Static_assert(offsetof(struct qdma_mbox_svff_pause_rsp, pos) == 16, "svff pause.pos");
+_Static_assert(sizeof(struct qdma_mbox_svff_pause_rsp) == 128, "svff pause size");
+_Static_assert(offsetof(struct qdma_mbox_svff_resume, qbase) == 8, "svff resume.qbase");
+_Static_assert(offsetof(struct qdma_mbox_svff_resume, qmax) == 12, "svff resume.qmax");
 _Static_assert(sizeof(union qdma_mbox_msg) == QDMA_MBOX_MSG_BYTES, "mbox msg size");
 _Static_assert(__BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__, "QDMA layouts are little-endian");
 

@@ -54,6 +54,7 @@ static const struct field mailbox_fields[] = {
 	{"rate", F_UINT, OFF(mailbox.rate), 0, 0, 10000000, NULL, NULL},
 	{"burst", F_UINT, OFF(mailbox.burst), 0, 0, 1000000, NULL, NULL},
 	{"send_timeout_ms", F_UINT, OFF(mailbox.send_timeout_ms), 0, 0, 60000, NULL, NULL},
+	{"pause_timeout_ms", F_UINT, OFF(mailbox.pause_timeout_ms), 0, 0, 600000, NULL, NULL},
 	{NULL, 0, 0, 0, 0, 0, NULL, NULL},
 };
 

@@ -58,6 +58,7 @@ struct svff_config {
 		uint32_t rate;            /**< VF messages/s per VF (0: the PMD's default) */
 		uint32_t burst;           /**< token bucket depth (0: the PMD's default) */
 		uint32_t send_timeout_ms; /**< unread PF message -> STUCK (0: PMD default) */
+		uint32_t pause_timeout_ms; /**< no PAUSE answer -> forced pause (0: 5000 ms) */
 	} mailbox;                            /**< the PF's VF-message service (PMD devargs) */
 	char state_dir[SVFF_CONFIG_STR_MAX];  /**< journal and state */
 	char libvirt_uri[SVFF_CONFIG_STR_MAX]; /**< "" = no libvirt (emulated card) */

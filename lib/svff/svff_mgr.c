@@ -150,10 +150,14 @@ svff_vf_entry_json(const struct svff *s, unsigned int vf)
 	const struct svff_qm_range *r = &s->qm.fn[svff_vf_func(s, vf)];
 	char tok[24];
 
+	json_t *o;
+
 	snprintf(tok, sizeof(tok), "%" PRIx64, v->token);
-	return json_pack("{s:i, s:s, s:s, s:s, s:i, s:i, s:s}", "vf", (int)vf,
+	o = json_pack("{s:i, s:s, s:s, s:s, s:i, s:i, s:s}", "vf", (int)vf,
 		"state", svff_vf_state_name(v->state), "vm", v->vm, "token", tok,
 		"qbase", r->base, "qmax", (int)r->len, "reason", v->reason);
+	svff_pause_json(s, vf, o);   /* a paused VF's snapshot goes with its state */
+	return o;
 }
 
 static int
@@ -583,6 +587,8 @@ vf_movable(const struct svff *s, unsigned int vf)
 {
 	struct rte_pmd_qdma_fn_state st;
 
+	if (s->vf[vf].state == SVFF_VF_PAUSED)
+		return true;   /* its contexts are saved: they come back at the new base */
 	if (s->vf[vf].state != SVFF_VF_READY && !(s->vf[vf].state == SVFF_VF_FAILED &&
 	    !svff_vf_has_vm(&s->vf[vf])))
 		return false;
@@ -616,10 +622,11 @@ do_reconf(struct svff *s, uint32_t vf, uint32_t qmax)
 
 	if (reply != NULL)
 		return reply;
-	if (s->vf[vf].state == SVFF_VF_PAUSED)
-		return svff_error("not-supported", "VF %u is paused (VM %s): a queue change of a "
-			"paused VF comes with the pause operation", vf, s->vf[vf].vm);
-	if (svff_vf_has_vm(&s->vf[vf]))
+	if (s->vf[vf].state == SVFF_VF_PAUSED && qmax < svff_pause_min_queues(s, vf))
+		return svff_error("in-use", "VF %u is paused with queue %u in use: it needs at "
+			"least %u queues", vf, svff_pause_min_queues(s, vf) - 1,
+			svff_pause_min_queues(s, vf));
+	if (svff_vf_has_vm(&s->vf[vf]) && s->vf[vf].state != SVFF_VF_PAUSED)
 		return svff_error("must-pause", "VF %u is %s to VM %s: pause it first (a queue "
 			"change of a VF in use needs the pause operation)", vf,
 			svff_vf_state_name(s->vf[vf].state), s->vf[vf].vm);
@@ -852,7 +859,28 @@ init_step(struct svff *s)
 bool
 svff_mgr_step(struct svff *s)
 {
-	return s->lop.active ? init_step(s) : false;
+	bool busy = s->lop.active ? init_step(s) : false;
+
+	return svff_pause_step(s) || busy;
+}
+
+/* For the other parts of the manager (svff_pause.c). */
+json_t *
+svff_op_failed(struct svff *s, struct svff_op *op, int vf, const char *code, const char *msg)
+{
+	return op_failed(s, op, vf, code, msg);
+}
+
+json_t *
+svff_op_reply(const struct svff_op *op, unsigned int vf, const struct svff *s)
+{
+	return op_reply(op, vf, s);
+}
+
+json_t *
+svff_check_vf(const struct svff *s, uint32_t vf)
+{
+	return check_vf(s, vf);
 }
 
 void
@@ -873,6 +901,9 @@ handle_change(struct svff *s, struct svff_req *req)
 	if (s->lop.active)
 		return svff_error("busy", "an init is running (%u/%u steps): retry when it is "
 			"done", s->lop.op->steps_done, s->lop.op->steps_total);
+	if (s->pop.active)
+		return svff_error("busy", "a pause of VF %u waits for the VF's answer: retry when "
+			"it is done", s->pop.vf);
 	switch (req->cmd) {
 	case SVFF_CMD_INIT:
 		if (svff_init_start(s, p[0].u, p[1].set ? p[1].u : s->cfg.vfs.queues, req, NULL,
@@ -885,6 +916,10 @@ handle_change(struct svff *s, struct svff_req *req)
 		return do_detach(s, p[0].u);
 	case SVFF_CMD_RECONF:
 		return do_reconf(s, p[0].u, p[1].u);
+	case SVFF_CMD_PAUSE:
+		return svff_pause_start(s, req, p[0].u);   /* NULL: answered when done */
+	case SVFF_CMD_UNPAUSE:
+		return svff_unpause(s, p[0].u);
 	default:
 		return svff_error("internal", "unknown command");
 	}

@@ -60,6 +60,11 @@ struct svff_vf {
 	uint64_t last_op_id;
 	char last_op[16];
 	uint64_t last_op_us;
+	/* pause (svff_pause.c) */
+	struct rte_pmd_qdma_qctx *snap; /**< saved contexts while paused (malloc) */
+	uint32_t nsnap;
+	char pause_path[16];     /**< "cooperative" / "forced" while paused */
+	uint64_t pauses, unpauses, forced_pauses;
 };
 
 /** Operation outcome. */
@@ -94,6 +99,8 @@ enum svff_cmd {
 	SVFF_CMD_ATTACH,
 	SVFF_CMD_DETACH,
 	SVFF_CMD_RECONF,
+	SVFF_CMD_PAUSE,
+	SVFF_CMD_UNPAUSE,
 	SVFF_CMD_NB
 };
 
@@ -111,6 +118,16 @@ struct svff_req {
 enum { SVFF_REQ_QUEUED = 0, SVFF_REQ_TAKEN, SVFF_REQ_DONE, SVFF_REQ_CANCELLED };
 
 struct rte_ring;
+struct rte_pmd_qdma_qctx;
+
+/* A pause waiting for the VF's answer (svff_pause.c); the manager keeps answering. */
+struct svff_pause_op {
+	bool active;
+	struct svff_req *req;   /**< to answer when done */
+	struct svff_op *op;
+	uint32_t vf;
+	uint64_t deadline_us;   /**< no answer by then: paused by force */
+};
 
 /* A long operation (init) runs in steps between other work. */
 struct svff_long_op {
@@ -144,6 +161,7 @@ struct svff {
 	struct svff_op ops[SVFF_OPS_KEPT];   /* ring of the last ops */
 	unsigned int ops_head, ops_count;
 	struct svff_long_op lop;
+	struct svff_pause_op pop;
 	uint8_t vf_evt[SVFF_MAX_VFS];         /* pending vf_event flags */
 	uint32_t invariant_errors;
 	uint64_t journal_mark;                /* records at the last compaction */
@@ -161,6 +179,17 @@ void svff_mgr_handle(struct svff *s, struct svff_req *req);
 bool svff_mgr_step(struct svff *s);
 void svff_mgr_events(struct svff *s);
 extern const struct rte_pmd_qdma_policy svff_mgr_policy;
+json_t *svff_op_failed(struct svff *s, struct svff_op *op, int vf, const char *code,
+		const char *msg);
+json_t *svff_op_reply(const struct svff_op *op, unsigned int vf, const struct svff *s);
+json_t *svff_check_vf(const struct svff *s, uint32_t vf);
+
+/* svff_pause.c: pause / unpause */
+json_t *svff_pause_start(struct svff *s, struct svff_req *req, uint32_t vf);
+json_t *svff_unpause(struct svff *s, uint32_t vf);
+bool svff_pause_step(struct svff *s);
+void svff_pause_json(const struct svff *s, unsigned int vf, json_t *o);
+uint32_t svff_pause_min_queues(const struct svff *s, unsigned int vf);
 
 /* svff.c */
 void svff_req_put(struct svff_req *req);

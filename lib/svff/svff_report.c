@@ -119,6 +119,11 @@ svff_report_vf(struct svff *s, unsigned int vf)
 	o = json_pack("{s:i, s:i, s:s, s:s, s:i, s:i, s:s}", "vf", (int)vf, "func",
 		svff_vf_func(s, vf), "state", svff_vf_state_name(v->state), "vm", v->vm,
 		"qbase", r->base, "qmax", (int)r->len, "reason", v->reason);
+	json_object_set_new(o, "pauses", json_integer((json_int_t)v->pauses));
+	json_object_set_new(o, "unpauses", json_integer((json_int_t)v->unpauses));
+	json_object_set_new(o, "forced_pauses", json_integer((json_int_t)v->forced_pauses));
+	if (v->state == SVFF_VF_PAUSED)
+		json_object_set_new(o, "pause_path", json_string(v->pause_path));
 	if (rte_pmd_qdma_fmap_get(s->pf_port, svff_vf_func(s, vf), &fb, &fq) == 0) {
 		json_object_set_new(o, "fmap_qbase", json_integer(fb));
 		json_object_set_new(o, "fmap_qmax", json_integer(fq));
@@ -170,7 +175,7 @@ svff_report_ops(struct svff *s)
 	unsigned int omitted = 0;
 
 	json_object_set_new(r, "running", s->lop.active ? svff_op_json(s->lop.op) :
-		json_string(""));
+		s->pop.active ? svff_op_json(s->pop.op) : json_string(""));
 	json_object_set_new(r, "count", json_integer(s->ops_count));
 	for (unsigned int i = 0; i < s->ops_count; i++) {
 		unsigned int k = (s->ops_head + SVFF_OPS_KEPT - 1 - i) % SVFF_OPS_KEPT;

@@ -187,6 +187,11 @@ static const struct cmd_def cmd_defs[] = {
 	{"/svff/detach", SVFF_CMD_DETACH, "Take a VF back from its VM (a failed one too): vf=<n>. The guest sees "
 		"a removal.", 1,
 		{{"vf", SVFF_PARAM_UINT, true, 0, SVFF_MAX_VFS - 1}}},
+	{"/svff/pause", SVFF_CMD_PAUSE, "Pause an attached VF (its guest sees a stall): vf=<n>. No answer in time: "
+		"paused by force.", 1,
+		{{"vf", SVFF_PARAM_UINT, true, 0, SVFF_MAX_VFS - 1}}},
+	{"/svff/unpause", SVFF_CMD_UNPAUSE, "Resume a paused VF where it stopped: vf=<n>.", 1,
+		{{"vf", SVFF_PARAM_UINT, true, 0, SVFF_MAX_VFS - 1}}},
 	{"/svff/reconf", SVFF_CMD_RECONF, "Change the queue quota of a VF not attached: vf=<n>,qmax=<0..256>.", 2,
 		{{"vf", SVFF_PARAM_UINT, true, 0, SVFF_MAX_VFS - 1},
 		 {"qmax", SVFF_PARAM_UINT, true, 0, 256}}},

@@ -70,6 +70,10 @@ test_commands(void **state)
 	assert_string_equal(r.cmd, "/svff/detach,vf=3");
 	assert_int_equal(parse(&r, "reconf", "3", "16", NULL), 0);
 	assert_string_equal(r.cmd, "/svff/reconf,vf=3,qmax=16");
+	assert_int_equal(parse(&r, "pause", "3", NULL), 0);
+	assert_string_equal(r.cmd, "/svff/pause,vf=3");
+	assert_int_equal(parse(&r, "unpause", "7", NULL), 0);
+	assert_string_equal(r.cmd, "/svff/unpause,vf=7");
 	assert_int_equal(parse(&r, "ops", NULL), 0);
 	assert_string_equal(r.cmd, "/svff/ops");
 	assert_int_equal(parse(&r, "--file-prefix", "x", "-s", "/tmp/s", "raw", "/eal/params",
@@ -107,6 +111,8 @@ test_bad_usage(void **state)
 		{ "attach", "1", "a12345678901234567890123456789012345678901234567890123456789012345" },
 		{ "detach", "x" },
 		{ "reconf", "1" },
+		{ "pause", "x" },
+		{ "unpause" },
 		{ "raw", "svff/info" },
 		{ "raw", "/svff/info\n/x" },
 	};

@@ -121,6 +121,7 @@ struct qdma_rxq {
 	uint16_t port_id;
 	uint16_t queue_id;
 	bool in_error;                          /**< a bad completion stopped the queue */
+	volatile uint8_t in_burst;              /**< VF pause guard: a burst runs */
 	uint64_t nombuf;                        /**< refills that found the pool empty */
 	struct qdma_qstats st;
 	/* control */
@@ -142,6 +143,7 @@ struct qdma_txq {
 	volatile void *db_h2c_pidx;
 	struct rte_mempool *fast_free_mp;       /**< MBUF_FAST_FREE: the one pool, else NULL */
 	bool fast_free;
+	volatile uint8_t in_burst;              /**< VF pause guard: a burst runs */
 	uint16_t r;
 	uint16_t pidx;                          /**< next descriptor to fill */
 	uint16_t cons;                          /**< next descriptor to reclaim */
@@ -207,6 +209,11 @@ struct qdma_fn_entry {
 	uint64_t dropped;       /**< its messages dropped (malformed, rate, quarantine) */
 	uint64_t send_timeouts; /**< PF messages it did not consume in time */
 	uint64_t resets;        /**< times it was reset (by the PF or the slot) */
+	/* svff pause extension (qdma_pf_pause.c) */
+	uint32_t svff_ext;      /**< QDMA_MBOX_SVFF_EXT_* its driver advertised at HELLO */
+	uint8_t pause_state;    /**< enum rte_pmd_qdma_pause_state */
+	struct qdma_mbox_svff_pause_rsp pause_ack; /**< its last PAUSE answer */
+	uint64_t pauses;        /**< PAUSE answers received */
 };
 
 /** An owner event waiting for delivery outside the mailbox lock. */
@@ -280,6 +287,15 @@ struct qdma_adapter {
 	bool pf_gone;            /**< PF_BYE received */
 	bool reset_pending;      /**< RESET_PREPARE received */
 	volatile bool req_inflight; /**< a VF request waits for its answer */
+	/* VF role: svff pause extension (qdma_vf_pause.c) */
+	uint32_t pf_svff_ext;    /**< QDMA_MBOX_SVFF_EXT_* the PF answered at HELLO */
+	volatile uint8_t dp_paused; /**< bursts return 0 (PAUSE received, no RESUME yet) */
+	bool membarrier_ok;      /**< MEMBARRIER_CMD_PRIVATE_EXPEDITED registered */
+	eth_rx_burst_t rx_burst_real; /**< burst functions behind the pause guard */
+	eth_tx_burst_t tx_burst_real;
+	uint64_t vf_pauses;      /**< PAUSE notices served */
+	union qdma_mbox_msg pause_rsp; /**< PAUSE answer waiting for our outbox */
+	unsigned int pause_rsp_tries;
 	uint8_t pending_events;  /**< QDMA_EVT_*: ethdev events to deliver */
 	/* transport */
 	void *slot;              /**< struct vslot_client * (emulated card) */
@@ -360,6 +376,24 @@ void qdma_vf_bye(struct qdma_adapter *ad);
 void qdma_vf_handle_pf_msg(struct qdma_adapter *ad, union qdma_mbox_msg *m);
 void qdma_vf_fire_events(struct qdma_adapter *ad);
 
+/* qdma_vf_pause.c: VF side of the svff pause extension */
+void qdma_vf_pause_hello_req(union qdma_mbox_msg *m);
+void qdma_vf_pause_hello_rsp(struct qdma_adapter *ad, const union qdma_mbox_msg *m);
+void qdma_vf_pause_guard(struct rte_eth_dev *dev);
+bool qdma_vf_pause_msg(struct qdma_adapter *ad, union qdma_mbox_msg *m);
+void qdma_vf_pause_stop(struct qdma_adapter *ad);
+
+/* qdma_pf_pause.c: PF side of the svff pause extension */
+void qdma_pf_pause_hello(struct qdma_adapter *ad, uint16_t src, union qdma_mbox_msg *m);
+void qdma_pf_pause_hello_rsp(union qdma_mbox_msg *m);
+void qdma_pf_pause_ack(struct qdma_adapter *ad, uint16_t src, const union qdma_mbox_msg *m);
+int qdma_pf_pause_request(struct qdma_adapter *ad, uint16_t func);
+int qdma_pf_ctx_save(struct qdma_adapter *ad, uint16_t func, struct rte_pmd_qdma_qctx *snap,
+		unsigned int max);
+int qdma_pf_ctx_restore(struct qdma_adapter *ad, uint16_t func,
+		const struct rte_pmd_qdma_qctx *snap, unsigned int n);
+int qdma_pf_resume(struct qdma_adapter *ad, uint16_t func);
+
 /* qdma_pf_service.c: the PF's VF-message service and resource manager */
 int qdma_pf_init_state(struct qdma_adapter *ad);
 int qdma_resmgr_update(struct qdma_adapter *ad, uint16_t func, uint32_t qmax, int32_t hint,
@@ -371,6 +405,7 @@ int qdma_pf_handle_msg(struct qdma_adapter *ad, uint16_t src, union qdma_mbox_ms
 		bool *respond);
 int qdma_pf_mbox_service(struct qdma_adapter *ad, unsigned int budget);
 int qdma_pf_send_vfs(struct qdma_adapter *ad, uint8_t op, int32_t only_func);
+int qdma_pf_send_msg(struct qdma_adapter *ad, uint16_t func, const union qdma_mbox_msg *m);
 void qdma_pf_fire_events(struct qdma_adapter *ad);
 void qdma_pf_vf_reset(struct qdma_adapter *ad, uint16_t func);
 void qdma_pf_mbox_stop(struct qdma_adapter *ad);

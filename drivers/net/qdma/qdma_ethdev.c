@@ -590,6 +590,7 @@ qdma_dev_start(struct rte_eth_dev *dev)
 	}
 	qdma_set_burst_functions(dev);
 	dev->data->dev_started = 1;
+	qdma_vf_pause_guard(dev);
 	qdma_link_update(dev, 0);
 	return 0;
 fail:
@@ -864,6 +865,7 @@ qdma_eth_uninit(struct rte_eth_dev *dev)
 		rte_eal_alarm_cancel(error_poll_alarm, ad);
 	intr_unregister(ad);
 	if (ad->is_vf) {
+		qdma_vf_pause_stop(ad);
 		if (!ad->pf_gone && !ad->dev_gone && ad->qmax > 0)
 			qdma_vf_qreq(ad, 0);
 		if (!ad->dev_gone)

@@ -149,6 +149,8 @@ qdma_vf_handle_pf_msg(struct qdma_adapter *ad, union qdma_mbox_msg *m)
 	union qdma_mbox_msg rsp = *m;
 
 	ad->pf_msgs++;
+	if (qdma_vf_pause_msg(ad, m))
+		return;
 	switch (op) {
 	case QDMA_MBOX_OP_RESET_PREPARE:
 	case QDMA_MBOX_OP_RESET_DONE:
@@ -273,6 +275,7 @@ qdma_vf_hello(struct qdma_adapter *ad)
 	qdma_mbox_msg_init(&m, QDMA_MBOX_OP_HELLO, 0, 0);
 	m.fmap.qbase = -1;
 	m.fmap.qmax = 0;
+	qdma_vf_pause_hello_req(&m);
 	ad->func_id = 0;   /* unknown until the PF answers */
 	rc = qdma_vf_request(ad, &m);
 	if (rc != 0)
@@ -281,6 +284,7 @@ qdma_vf_hello(struct qdma_adapter *ad)
 	ad->cap = m.hello.cap;
 	ad->qbase = m.hello.qbase;
 	ad->qmax = m.hello.qmax;
+	qdma_vf_pause_hello_rsp(ad, &m);
 	QDMA_MBOX_LOG(INFO, "%s: VF is function %u, card has %u queues", ad->name, ad->func_id,
 		ad->cap.num_qs);
 	return 0;

@@ -154,7 +154,9 @@ qdma_resmgr_update(struct qdma_adapter *ad, uint16_t func, uint32_t qmax, int32_
 	uint32_t best_base = 0, best_len = UINT32_MAX, cur = 0;
 	bool found = false;
 
-	if (e->active[0] || e->active[1] || e->active[2])
+	/* a VF whose contexts are saved (paused) may move: they are restored at the new base */
+	if ((e->active[0] || e->active[1] || e->active[2]) &&
+	    e->pause_state != RTE_PMD_QDMA_PAUSE_SAVED)
 		return -EBUSY;
 	if (qmax > pf->num_qs)
 		return -ENOSPC;
@@ -592,6 +594,8 @@ vf_gone(struct qdma_adapter *ad, uint16_t src, bool withdraw)
 	qdma_fn_window_set(ad, src, 0, -1, NULL);
 	qdma_fmap_write(ad, src, 0, 0);
 	e->online = false;
+	e->svff_ext = 0;
+	e->pause_state = RTE_PMD_QDMA_PAUSE_NONE;
 	if (was && pf->policy.vf_bye != NULL)
 		pf->policy.vf_bye(pf->policy_arg, ad->eth->data->port_id, src);
 }
@@ -713,6 +717,10 @@ qdma_pf_handle_msg(struct qdma_adapter *ad, uint16_t src, union qdma_mbox_msg *m
 	case QDMA_MBOX_OP_RSP | QDMA_MBOX_OP_RESET_DONE:
 	case QDMA_MBOX_OP_RSP | QDMA_MBOX_OP_PF_BYE:
 		return ST_OK;   /* acknowledgements of our notices: nothing to answer */
+	case QDMA_MBOX_OP_RSP | QDMA_MBOX_OP_SVFF_PAUSE:
+	case QDMA_MBOX_OP_RSP | QDMA_MBOX_OP_SVFF_RESUME:
+		qdma_pf_pause_ack(ad, src, m);
+		return ST_OK;
 	case QDMA_MBOX_OP_HELLO: {
 		if (pf->policy.vf_hello != NULL && pf->policy.vf_hello(pf->policy_arg, port, src) < 0) {
 			st = QDMA_MBOX_ERR_INV_MSG;
@@ -724,11 +732,13 @@ qdma_pf_handle_msg(struct qdma_adapter *ad, uint16_t src, union qdma_mbox_msg *m
 		memset(e->active, 0, sizeof(e->active));
 		qdma_fmap_write(ad, src, 0, 0);
 		e->online = true;
+		qdma_pf_pause_hello(ad, src, m);
 		memset(&m->b[6], 0, QDMA_MBOX_MSG_BYTES - 6);
 		m->hello.qbase = e->qbase;
 		m->hello.qmax = e->qmax;
 		m->hello.cap = ad->cap;
 		m->hello.dma_device_index = 0;
+		qdma_pf_pause_hello_rsp(m);
 		*respond = true;
 		break;
 	}
@@ -1030,6 +1040,24 @@ qdma_pf_send_vfs(struct qdma_adapter *ad, uint8_t op, int32_t only_func)
 	rte_spinlock_unlock(&ad->mbox_lock);
 	qdma_pf_fire_events(ad);
 	return sent;
+}
+
+/*
+ * Queue one PF->VF message for @p func and push the outbox once; what waits
+ * goes out with later service calls (never blocks on the VF).
+ */
+int
+qdma_pf_send_msg(struct qdma_adapter *ad, uint16_t func, const union qdma_mbox_msg *m)
+{
+	if (ad->is_vf || ad->pf == NULL || func >= QDMA_MAX_FUNCS)
+		return -ENOTSUP;
+	rte_spinlock_lock(&ad->mbox_lock);
+	outbox_queue(ad, func, m);
+	if (outbox_flush(ad))
+		retry_arm(ad);
+	rte_spinlock_unlock(&ad->mbox_lock);
+	qdma_pf_fire_events(ad);
+	return 0;
 }
 
 /* The service stops (port closing): no retry alarm may run after this. */

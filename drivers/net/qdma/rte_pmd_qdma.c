@@ -272,3 +272,87 @@ rte_pmd_qdma_error_poll(uint16_t port_id)
 		return rc;
 	return (int)qdma_pf_error_poll(ad);
 }
+
+/* ------------------------------------------------------- pausing a VF */
+
+static struct qdma_adapter *
+pf_vf_of(uint16_t port_id, uint16_t func_id, int *rc)
+{
+	struct qdma_adapter *ad = pf_of(port_id, rc);
+
+	if (ad != NULL && (func_id >= QDMA_MAX_FUNCS || func_id == ad->func_id)) {
+		*rc = -EINVAL;
+		return NULL;
+	}
+	return ad;
+}
+
+int
+rte_pmd_qdma_vf_pause_capable(uint16_t port_id, uint16_t func_id)
+{
+	int rc;
+	struct qdma_adapter *ad = pf_vf_of(port_id, func_id, &rc);
+
+	if (ad == NULL)
+		return rc;
+	return (ad->pf->fn[func_id].svff_ext & QDMA_MBOX_SVFF_EXT_PAUSE) != 0;
+}
+
+int
+rte_pmd_qdma_vf_pause(uint16_t port_id, uint16_t func_id)
+{
+	int rc;
+	struct qdma_adapter *ad = pf_vf_of(port_id, func_id, &rc);
+
+	return ad == NULL ? rc : qdma_pf_pause_request(ad, func_id);
+}
+
+int
+rte_pmd_qdma_vf_pause_state(uint16_t port_id, uint16_t func_id)
+{
+	int rc;
+	struct qdma_adapter *ad = pf_vf_of(port_id, func_id, &rc);
+
+	if (ad == NULL)
+		return rc;
+	if (ad->pf->mbox_poll)
+		qdma_pf_mbox_service(ad, 16);
+	return __atomic_load_n(&ad->pf->fn[func_id].pause_state, __ATOMIC_ACQUIRE);
+}
+
+int
+rte_pmd_qdma_vf_ctx_save(uint16_t port_id, uint16_t func_id, struct rte_pmd_qdma_qctx *snap,
+		unsigned int max)
+{
+	int rc;
+	struct qdma_adapter *ad = pf_vf_of(port_id, func_id, &rc);
+
+	if (ad == NULL)
+		return rc;
+	if (snap == NULL && max > 0)
+		return -EINVAL;
+	return qdma_pf_ctx_save(ad, func_id, snap, max);
+}
+
+int
+rte_pmd_qdma_vf_ctx_restore(uint16_t port_id, uint16_t func_id,
+		const struct rte_pmd_qdma_qctx *snap, unsigned int n)
+{
+	int rc;
+	struct qdma_adapter *ad = pf_vf_of(port_id, func_id, &rc);
+
+	if (ad == NULL)
+		return rc;
+	if (snap == NULL && n > 0)
+		return -EINVAL;
+	return qdma_pf_ctx_restore(ad, func_id, snap, n);
+}
+
+int
+rte_pmd_qdma_vf_resume(uint16_t port_id, uint16_t func_id)
+{
+	int rc;
+	struct qdma_adapter *ad = pf_vf_of(port_id, func_id, &rc);
+
+	return ad == NULL ? rc : qdma_pf_resume(ad, func_id);
+}

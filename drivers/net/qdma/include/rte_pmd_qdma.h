@@ -234,6 +234,104 @@ __rte_experimental
 int rte_pmd_qdma_vf_notify(uint16_t port_id, uint16_t func_id, enum rte_pmd_qdma_vf_notice notice);
 
 /**
+ * @name Pausing a VF (svff extension of the mailbox, PF only)
+ *
+ * A VF whose driver advertised the svff extension at HELLO (our VF PMD does) can be paused
+ * without the guest noticing more than a stall:
+ *  1. rte_pmd_qdma_vf_pause() asks it (mailbox PAUSE); its driver stops posting descriptors,
+ *     lets what is in flight complete and answers; its bursts return 0 meanwhile;
+ *  2. rte_pmd_qdma_vf_pause_state() says RTE_PMD_QDMA_PAUSE_ACKED once it answered (poll it;
+ *     nothing here blocks). A VF that never answers can still be frozen with step 3 (forced);
+ *  3. rte_pmd_qdma_vf_ctx_save() reads every context of its queues (SW, HW, credit, prefetch,
+ *     CMPT) into a snapshot owned by the caller and invalidates them on the card;
+ *  4. (optional) rte_pmd_qdma_fn_set_queues() moves its window (allowed while saved);
+ *  5. rte_pmd_qdma_vf_ctx_restore() writes the snapshot back at the current window (relative
+ *     queue numbers unchanged), and rte_pmd_qdma_vf_resume() tells the VF (mailbox RESUME) to
+ *     continue where it stopped.
+ * @{
+ */
+/** Where a VF stands in the pause sequence. */
+enum rte_pmd_qdma_pause_state {
+	RTE_PMD_QDMA_PAUSE_NONE = 0,   /**< running */
+	RTE_PMD_QDMA_PAUSE_REQUESTED,  /**< PAUSE sent, no answer yet */
+	RTE_PMD_QDMA_PAUSE_ACKED,      /**< the VF answered: it posts nothing more */
+	RTE_PMD_QDMA_PAUSE_SAVED,      /**< contexts saved and invalidated */
+	RTE_PMD_QDMA_PAUSE_RESTORED,   /**< contexts restored, RESUME not sent yet */
+};
+
+/** Data words of one queue's contexts in a snapshot (SW x2, HW x2, credit x2, prefetch, CMPT). */
+#define RTE_PMD_QDMA_QCTX_WORDS 23u
+
+/** Saved contexts of one queue of a VF (contents are the card's context words, opaque). */
+struct rte_pmd_qdma_qctx {
+	uint16_t rel_qid;  /**< queue number within the VF's window */
+	uint16_t present;  /**< bit i: context block i was valid and is saved */
+	uint32_t w[RTE_PMD_QDMA_QCTX_WORDS]; /**< context words */
+};
+
+/**
+ * Does a VF understand PAUSE/RESUME (did its driver advertise the extension at HELLO)?
+ * @param port_id  the PF's port
+ * @param func_id  the VF's function number
+ * @return 1 yes, 0 no, -EINVAL (not a VF function), -ENODEV, -ENOTSUP (a VF port)
+ */
+__rte_experimental
+int rte_pmd_qdma_vf_pause_capable(uint16_t port_id, uint16_t func_id);
+
+/**
+ * Send PAUSE to a VF (returns at once; poll rte_pmd_qdma_vf_pause_state()).
+ * @param port_id  the PF's port
+ * @param func_id  the VF's function number
+ * @return 0, -ENOTSUP (no extension, or a VF port), -ENODEV (VF not online),
+ *         -EALREADY (already in a pause), -EINVAL
+ */
+__rte_experimental
+int rte_pmd_qdma_vf_pause(uint16_t port_id, uint16_t func_id);
+
+/**
+ * Where a VF stands in the pause sequence.
+ * @param port_id  the PF's port
+ * @param func_id  the VF's function number
+ * @return enum rte_pmd_qdma_pause_state (>= 0), or -EINVAL, -ENODEV, -ENOTSUP
+ */
+__rte_experimental
+int rte_pmd_qdma_vf_pause_state(uint16_t port_id, uint16_t func_id);
+
+/**
+ * Save and invalidate the contexts of every queue of the VF's window that has one.
+ * @param port_id  the PF's port
+ * @param func_id  the VF's function number
+ * @param snap     where to save (owned by the caller)
+ * @param max      entries of @p snap
+ * @return entries written (>= 0), -ENOSPC (more than @p max queues), -EIO (card), -EINVAL
+ */
+__rte_experimental
+int rte_pmd_qdma_vf_ctx_save(uint16_t port_id, uint16_t func_id, struct rte_pmd_qdma_qctx *snap,
+		unsigned int max);
+
+/**
+ * Write saved contexts back at the VF's current window.
+ * @param port_id  the PF's port
+ * @param func_id  the VF's function number
+ * @param snap     entries from rte_pmd_qdma_vf_ctx_save()
+ * @param n        their number
+ * @return 0, -ERANGE (a queue outside the window: nothing written), -EIO, -EINVAL
+ */
+__rte_experimental
+int rte_pmd_qdma_vf_ctx_restore(uint16_t port_id, uint16_t func_id,
+		const struct rte_pmd_qdma_qctx *snap, unsigned int n);
+
+/**
+ * Send RESUME (with the current window) to a VF; its pause state becomes NONE.
+ * @param port_id  the PF's port
+ * @param func_id  the VF's function number
+ * @return 0, -EINVAL, -ENODEV, -ENOTSUP
+ */
+__rte_experimental
+int rte_pmd_qdma_vf_resume(uint16_t port_id, uint16_t func_id);
+/** @} */
+
+/**
  * SR-IOV TotalVFs: sysfs sriov_totalvfs on a PCI card, a slot operation on
  * the emulated one.  PF only.
  * @param port_id  the PF's port

@@ -12,7 +12,7 @@ import sys
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "lib"))
 from svfftest import (BUILD, DPDK_BIN, SOURCE, Proc, Telemetry, TestPmd,  # noqa: E402
-                      slot_dir, telemetry_path, wait_for)
+                      private_plugin_dir, slot_dir, telemetry_path, unique_prefix, wait_for)
 
 SVFFD = os.path.join(BUILD, "app", "svffd", "svffd")
 CONFIG = os.path.join(SOURCE, "config", "default.json")
@@ -60,6 +60,20 @@ def wait_ready(prefix, proc, timeout=60):
         finally:
             t.close()
     wait_for(up, timeout, "/svff/ commands", proc)
+
+
+def svffd_for_class(cls, name):
+    """setUpClass helper: a private config with no VFs, a private PMD plugin
+    directory and a ready svffd, all released by class cleanups (by PID).
+    Sets cls.prefix, cls.config, cls.dir, cls.plugdir, cls.plugin, cls.svffd."""
+    cls.prefix = unique_prefix(name)
+    cls.config, cls.dir = private_config(name, vfs={"count": 0})
+    cls.addClassCleanup(cleanup_dir, cls.dir)
+    cls.plugdir, cls.plugin = private_plugin_dir()
+    cls.addClassCleanup(shutil.rmtree, cls.plugdir, ignore_errors=True)
+    cls.svffd = start_svffd(cls.prefix, cls.config)
+    cls.addClassCleanup(cls.svffd.stop)
+    wait_ready(cls.prefix, cls.svffd)
 
 
 def telemetry_py(prefix, *cmds):

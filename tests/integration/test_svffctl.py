@@ -8,16 +8,14 @@ and change nothing; bad usage and an unreachable prefix exit 2."""
 import json
 import os
 import re
-import shutil
 import subprocess
 import sys
 import unittest
 
 sys.path.insert(0, os.path.dirname(__file__))
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "lib"))
-from svfftest import BUILD, main, private_plugin_dir, unique_prefix  # noqa: E402
-from svffd_common import (check_consistent, cleanup_dir, forward, guest,  # noqa: E402
-                          private_config, start_svffd, wait_ready)
+from svfftest import BUILD, main, unique_prefix  # noqa: E402
+from svffd_common import svffd_for_class, check_consistent, forward, guest  # noqa: E402
 
 SVFFCTL = os.path.join(BUILD, "app", "svffctl", "svffctl")
 
@@ -25,14 +23,7 @@ SVFFCTL = os.path.join(BUILD, "app", "svffctl", "svffctl")
 class Svffctl(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
-        cls.prefix = unique_prefix("ctl")
-        cls.config, cls.dir = private_config("ctl", vfs={"count": 0})
-        cls.addClassCleanup(cleanup_dir, cls.dir)
-        cls.plugdir, cls.plugin = private_plugin_dir()
-        cls.addClassCleanup(shutil.rmtree, cls.plugdir, ignore_errors=True)
-        cls.svffd = start_svffd(cls.prefix, cls.config)
-        cls.addClassCleanup(cls.svffd.stop)
-        wait_ready(cls.prefix, cls.svffd)
+        svffd_for_class(cls, "ctl")
 
     def ctl(self, *args, prefix=None):
         """svffctl -f PREFIX ARGS: (exit status, stdout, stderr)."""

@@ -7,29 +7,20 @@ each -> detach vf1 (its guest sees the removal, the others keep forwarding
 without errors) -> quota change of the unattached vf3; info, vfs and every
 vf,N consistent at each step."""
 import os
-import shutil
 import sys
 import time
 import unittest
 
 sys.path.insert(0, os.path.dirname(__file__))
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "lib"))
-from svfftest import main, private_plugin_dir, unique_prefix, wait_for  # noqa: E402
-from svffd_common import (check_consistent, cleanup_dir, forward, guest,  # noqa: E402
-                          private_config, start_svffd, telemetry_py, wait_ready)
+from svfftest import main, unique_prefix, wait_for  # noqa: E402
+from svffd_common import (svffd_for_class, check_consistent, forward, guest, telemetry_py)  # noqa: E402
 
 
 class Lifecycle(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
-        cls.prefix = unique_prefix("life")
-        cls.config, cls.dir = private_config("life", vfs={"count": 0})
-        cls.addClassCleanup(cleanup_dir, cls.dir)
-        cls.plugdir, cls.plugin = private_plugin_dir()
-        cls.addClassCleanup(shutil.rmtree, cls.plugdir, ignore_errors=True)
-        cls.svffd = start_svffd(cls.prefix, cls.config)
-        cls.addClassCleanup(cls.svffd.stop)
-        wait_ready(cls.prefix, cls.svffd)
+        svffd_for_class(cls, "life")
 
     def tel(self, *cmds):
         return telemetry_py(self.prefix, *cmds)

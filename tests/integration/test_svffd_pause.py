@@ -14,30 +14,20 @@ unpause gives it back attached.  Wrong states are refused and change nothing.
 (No packet is lost across a pause: pmd_vf_pause counts them.)"""
 import glob
 import os
-import shutil
 import sys
 import time
 import unittest
 
 sys.path.insert(0, os.path.dirname(__file__))
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "lib"))
-from svfftest import (Telemetry, main, private_plugin_dir, unique_prefix,  # noqa: E402
-                      wait_for)
-from svffd_common import (cleanup_dir, guest, private_config, start_svffd,  # noqa: E402
-                          wait_ready)
+from svfftest import Telemetry, main, unique_prefix, wait_for  # noqa: E402
+from svffd_common import svffd_for_class, guest  # noqa: E402
 
 
 class Pause(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
-        cls.prefix = unique_prefix("pause")
-        cls.config, cls.dir = private_config("pause", vfs={"count": 0})
-        cls.addClassCleanup(cleanup_dir, cls.dir)
-        cls.plugdir, cls.plugin = private_plugin_dir()
-        cls.addClassCleanup(shutil.rmtree, cls.plugdir, ignore_errors=True)
-        cls.svffd = start_svffd(cls.prefix, cls.config)
-        cls.addClassCleanup(cls.svffd.stop)
-        wait_ready(cls.prefix, cls.svffd)
+        svffd_for_class(cls, "pause")
         cls.t = Telemetry(cls.prefix)
         cls.addClassCleanup(cls.t.close)
 

@@ -121,6 +121,14 @@ class _TapResult:
                 super().addSkip(test, reason)
                 self._line(True, test, skip=reason)
 
+            def addSubTest(r, test, subtest, err):
+                # unittest reports no outcome for the parent of a failed
+                # subTest: without a line here the failure would vanish
+                super().addSubTest(test, subtest, err)
+                if err is not None:
+                    self._line(False, subtest,
+                               r._exc_info_to_string(err, subtest))
+
         r = R()
         suite.run(r)
         print("1..%d" % self.n)

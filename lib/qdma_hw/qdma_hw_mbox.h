@@ -20,6 +20,7 @@
 #ifndef QDMA_HW_MBOX_H
 #define QDMA_HW_MBOX_H
 
+#include <errno.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -213,6 +214,80 @@ enum qdma_mbox_status {
 	QDMA_MBOX_ERR_ALL_ZERO_MSG = -25, /**< all-zero message: broken mailbox */
 };
 /** @} */
+
+/**
+ * The -errno an application sees for mailbox status @p st (0 for @ref QDMA_MBOX_OK).
+ * The one place a status becomes an errno (a status is never returned as an errno as is: -15
+ * would read as -ENOTBLK). Values outside the enum give -EIO.
+ */
+static inline int
+qdma_mbox_status_to_errno(int st)
+{
+	switch (st) {
+	case QDMA_MBOX_OK:
+		return 0;
+	case QDMA_MBOX_ERR_NO_MEM:
+		return -ENOMEM;
+	case QDMA_MBOX_ERR_HWACC_BUSY_TIMEOUT:
+		return -ETIMEDOUT;
+	case QDMA_MBOX_ERR_HWACC_FEATURE_NOT_SUPPORTED:
+		return -ENOTSUP;
+	case QDMA_MBOX_ERR_RM_RES_EXISTS:
+	case QDMA_MBOX_ERR_RM_DEV_EXISTS:
+		return -EEXIST;
+	case QDMA_MBOX_ERR_RM_RES_NOT_EXISTS:
+	case QDMA_MBOX_ERR_RM_DEV_NOT_EXISTS:
+		return -ENOENT;
+	case QDMA_MBOX_ERR_NO_QUEUES_LEFT:
+	case QDMA_MBOX_ERR_NUM_QUEUES:
+		return -ENOSPC;
+	case QDMA_MBOX_ERR_QMAX_CONF_REJECTED:
+	case QDMA_MBOX_ERR_SEND_BUSY:
+		return -EBUSY;
+	case QDMA_MBOX_ERR_INV_PARAM:
+	case QDMA_MBOX_ERR_INV_QID:
+	case QDMA_MBOX_ERR_INV_RINGSZ:
+	case QDMA_MBOX_ERR_INV_BUFSZ:
+	case QDMA_MBOX_ERR_INV_CNTR_TH:
+	case QDMA_MBOX_ERR_INV_TMR_TH:
+		return -EINVAL;
+	case QDMA_MBOX_ERR_INV_MSG:
+		return -EPERM;   /* the PF refused the request as a whole */
+	case QDMA_MBOX_ERR_NO_MSG_IN:
+		return -EAGAIN;
+	default:
+		return -EIO;     /* hardware-access errors, FMAP write, register read, broken mailbox */
+	}
+}
+
+/**
+ * The mailbox status a PF reports for a local failure -errno @p err of its own (a context
+ * or FMAP write that failed, no fit in the queue space...). 0 gives @ref QDMA_MBOX_OK.
+ */
+static inline int
+qdma_mbox_status_from_errno(int err)
+{
+	switch (err) {
+	case 0:
+		return QDMA_MBOX_OK;
+	case -ENOMEM:
+		return QDMA_MBOX_ERR_NO_MEM;
+	case -ENOSPC:
+		return QDMA_MBOX_ERR_NO_QUEUES_LEFT;
+	case -EBUSY:
+		return QDMA_MBOX_ERR_QMAX_CONF_REJECTED;
+	case -EINVAL:
+	case -ERANGE:
+		return QDMA_MBOX_ERR_INV_PARAM;
+	case -ENOTSUP:
+		return QDMA_MBOX_ERR_HWACC_FEATURE_NOT_SUPPORTED;
+	case -EPERM:
+	case -EACCES:
+		return QDMA_MBOX_ERR_INV_MSG;
+	default:
+		return QDMA_MBOX_ERR_HWACC_BUSY_TIMEOUT; /* -EIO, -ETIMEDOUT, -ENODEV: the card */
+	}
+}
 
 /** Message header (4.4): bytes 0..5 of every message. */
 struct qdma_mbox_hdr {

@@ -20,8 +20,17 @@
 #ifndef QDMA_HW_MBOX_H
 #define QDMA_HW_MBOX_H
 
+#include <errno.h>
 #include <stddef.h>
 #include <stdint.h>
+
+/* the context structs of qdma_hw_ctx.h (which includes this header through qdma_hw_regs.h) */
+struct qdma_sw_ctx;
+struct qdma_hw_ctx;
+struct qdma_credit_ctx;
+struct qdma_pfch_ctx;
+struct qdma_cmpt_ctx;
+struct qdma_intr_ctx;
 
 /** @name Mailbox bases in the config BAR @{ */
 #define QDMA_PF_MBOX_BASE 0x2400u        /**< QDMA3.1 PF */
@@ -213,6 +222,80 @@ enum qdma_mbox_status {
 	QDMA_MBOX_ERR_ALL_ZERO_MSG = -25, /**< all-zero message: broken mailbox */
 };
 /** @} */
+
+/**
+ * The -errno an application sees for mailbox status @p st (0 for @ref QDMA_MBOX_OK).
+ * The one place a status becomes an errno (a status is never returned as an errno as is: -15
+ * would read as -ENOTBLK). Values outside the enum give -EIO.
+ */
+static inline int
+qdma_mbox_status_to_errno(int st)
+{
+	switch (st) {
+	case QDMA_MBOX_OK:
+		return 0;
+	case QDMA_MBOX_ERR_NO_MEM:
+		return -ENOMEM;
+	case QDMA_MBOX_ERR_HWACC_BUSY_TIMEOUT:
+		return -ETIMEDOUT;
+	case QDMA_MBOX_ERR_HWACC_FEATURE_NOT_SUPPORTED:
+		return -ENOTSUP;
+	case QDMA_MBOX_ERR_RM_RES_EXISTS:
+	case QDMA_MBOX_ERR_RM_DEV_EXISTS:
+		return -EEXIST;
+	case QDMA_MBOX_ERR_RM_RES_NOT_EXISTS:
+	case QDMA_MBOX_ERR_RM_DEV_NOT_EXISTS:
+		return -ENOENT;
+	case QDMA_MBOX_ERR_NO_QUEUES_LEFT:
+	case QDMA_MBOX_ERR_NUM_QUEUES:
+		return -ENOSPC;
+	case QDMA_MBOX_ERR_QMAX_CONF_REJECTED:
+	case QDMA_MBOX_ERR_SEND_BUSY:
+		return -EBUSY;
+	case QDMA_MBOX_ERR_INV_PARAM:
+	case QDMA_MBOX_ERR_INV_QID:
+	case QDMA_MBOX_ERR_INV_RINGSZ:
+	case QDMA_MBOX_ERR_INV_BUFSZ:
+	case QDMA_MBOX_ERR_INV_CNTR_TH:
+	case QDMA_MBOX_ERR_INV_TMR_TH:
+		return -EINVAL;
+	case QDMA_MBOX_ERR_INV_MSG:
+		return -EPERM;   /* the PF refused the request as a whole */
+	case QDMA_MBOX_ERR_NO_MSG_IN:
+		return -EAGAIN;
+	default:
+		return -EIO;     /* hardware-access errors, FMAP write, register read, broken mailbox */
+	}
+}
+
+/**
+ * The mailbox status a PF reports for a local failure -errno @p err of its own (a context
+ * or FMAP write that failed, no fit in the queue space...). 0 gives @ref QDMA_MBOX_OK.
+ */
+static inline int
+qdma_mbox_status_from_errno(int err)
+{
+	switch (err) {
+	case 0:
+		return QDMA_MBOX_OK;
+	case -ENOMEM:
+		return QDMA_MBOX_ERR_NO_MEM;
+	case -ENOSPC:
+		return QDMA_MBOX_ERR_NO_QUEUES_LEFT;
+	case -EBUSY:
+		return QDMA_MBOX_ERR_QMAX_CONF_REJECTED;
+	case -EINVAL:
+	case -ERANGE:
+		return QDMA_MBOX_ERR_INV_PARAM;
+	case -ENOTSUP:
+		return QDMA_MBOX_ERR_HWACC_FEATURE_NOT_SUPPORTED;
+	case -EPERM:
+	case -EACCES:
+		return QDMA_MBOX_ERR_INV_MSG;
+	default:
+		return QDMA_MBOX_ERR_HWACC_BUSY_TIMEOUT; /* -EIO, -ETIMEDOUT, -ENODEV: the card */
+	}
+}
 
 /** Message header (4.4): bytes 0..5 of every message. */
 struct qdma_mbox_hdr {
@@ -411,25 +494,119 @@ struct qdma_mbox_qctxt {
 } __attribute__((packed));
 
 /**
- * QCTXT_RD response (0x89): the Xilinx driver's one-field-per-member context structs, copied
- * as is. Their inner layout is not described by the reference, so svff treats the blocks as
- * opaque bytes (a stock VF uses them only for debug dumps). The CMPT block is 40 bytes in the
- * driver but only its first 24 bytes fit in the 128-byte message.
+ * @name QCTXT_RD response blocks (4.6)
+ *
+ * The response carries the reference driver's context structs, one member per context field.
+ * The reference gives each block's offset and size (4.6) and each context's fields (2.1-2.5),
+ * not the members' types: svff lays the members out in the order of section 2 (the order of
+ * qdma_hw_ctx.h's structs) with the types that hold each field at its widest (fnc_id is 12 bits
+ * on EQDMA, so 16 bits here), naturally aligned as GCC x86-64 does (UNSURE beyond the block
+ * offsets; this is the only place the choice is made). Members of EQDMA-only fields follow the
+ * QDMA3.1 ones and are 0 on QDMA3.1 (rsvd below). Only the first 24 bytes of the 40-byte CMPT
+ * block fit in the 128-byte message.
+ * @{
  */
-struct qdma_mbox_qctxt_rd_rsp {
-	struct qdma_mbox_hdr hdr; /**< +0 */
-	uint16_t qid_hw;          /**< +6 */
-	uint8_t flags;            /**< +8 */
-	uint8_t rsvd0[7];         /**< +9 */
-	uint32_t qid2vec;         /**< +16 */
-	uint16_t fmap_qbase;      /**< +20 */
-	uint16_t fmap_qmax;       /**< +22 */
-	uint8_t sw_ctxt[56];      /**< +24 */
-	uint8_t hw_ctxt[8];       /**< +80 */
-	uint8_t cr_ctxt[4];       /**< +88 */
-	uint8_t pfch_ctxt[12];    /**< +92 */
-	uint8_t cmpt_ctxt[24];    /**< +104 (truncated) */
+/** Software context block (+24, 56 bytes). */
+struct qdma_mbox_rd_sw {
+	uint16_t pidx;         /**< +0 */
+	uint8_t irq_arm;       /**< +2 */
+	uint8_t rsvd0;         /**< +3 (alignment) */
+	uint16_t fnc_id;       /**< +4 */
+	uint8_t qen;           /**< +6 */
+	uint8_t fcrd_en;       /**< +7 */
+	uint8_t wbi_chk;       /**< +8 */
+	uint8_t wbi_intvl_en;  /**< +9 */
+	uint8_t at;            /**< +10 */
+	uint8_t fetch_max;     /**< +11 */
+	uint8_t rngsz_idx;     /**< +12 */
+	uint8_t desc_sz;       /**< +13 */
+	uint8_t bypass;        /**< +14 */
+	uint8_t mm_chn;        /**< +15 */
+	uint8_t wbk_en;        /**< +16 */
+	uint8_t irq_en;        /**< +17 */
+	uint8_t port_id;       /**< +18 */
+	uint8_t irq_no_last;   /**< +19 */
+	uint8_t err;           /**< +20 (2 bits) */
+	uint8_t err_wb_sent;   /**< +21 */
+	uint8_t irq_req;       /**< +22 */
+	uint8_t mrkr_dis;      /**< +23 */
+	uint8_t is_mm;         /**< +24 */
+	uint8_t rsvd1[7];      /**< +25 (alignment) */
+	uint64_t ring_bs_addr; /**< +32 */
+	uint16_t vec;          /**< +40 */
+	uint8_t intr_aggr;     /**< +42 */
+	uint8_t rsvd2[13];     /**< +43 EQDMA-only fields: 0 */
 } __attribute__((packed));
+
+/** Hardware context block (+80, 8 bytes). */
+struct qdma_mbox_rd_hw {
+	uint16_t cidx;     /**< +0 */
+	uint16_t crd_use;  /**< +2 */
+	uint8_t dsc_pnd;   /**< +4 */
+	uint8_t idl_stp_b; /**< +5 */
+	uint8_t evt_pnd;   /**< +6 */
+	uint8_t fetch_pnd; /**< +7 */
+} __attribute__((packed));
+
+/** Credit context block (+88, 4 bytes). */
+struct qdma_mbox_rd_cr {
+	uint32_t credit; /**< +0 (16 bits used) */
+} __attribute__((packed));
+
+/** Prefetch context block (+92, 12 bytes). */
+struct qdma_mbox_rd_pfch {
+	uint8_t bypass;    /**< +0 */
+	uint8_t bufsz_idx; /**< +1 */
+	uint8_t port_id;   /**< +2 */
+	uint8_t err;       /**< +3 */
+	uint8_t pfch_en;   /**< +4 */
+	uint8_t pfch;      /**< +5 */
+	uint16_t sw_crdt;  /**< +6 */
+	uint8_t valid;     /**< +8 */
+	uint8_t rsvd0[3];  /**< +9 EQDMA-only fields / alignment: 0 */
+} __attribute__((packed));
+
+/** Completion context block (+104): its first 24 of 40 bytes, what fits the message. */
+struct qdma_mbox_rd_cmpt {
+	uint8_t en_stat_desc; /**< +0 */
+	uint8_t en_int;       /**< +1 */
+	uint8_t trig_mode;    /**< +2 */
+	uint8_t rsvd0;        /**< +3 (alignment) */
+	uint16_t fnc_id;      /**< +4 */
+	uint8_t counter_idx;  /**< +6 */
+	uint8_t timer_idx;    /**< +7 */
+	uint8_t int_st;       /**< +8 */
+	uint8_t color;        /**< +9 */
+	uint8_t ringsz_idx;   /**< +10 */
+	uint8_t rsvd1[5];     /**< +11 (alignment) */
+	uint64_t bs_addr;     /**< +16 */
+	/* desc_sz, pidx, cidx, valid, err, ... (+24..+39) are beyond the message */
+} __attribute__((packed));
+/** @} */
+
+/** QCTXT_RD response (0x89). */
+struct qdma_mbox_qctxt_rd_rsp {
+	struct qdma_mbox_hdr hdr;      /**< +0 */
+	uint16_t qid_hw;               /**< +6 */
+	uint8_t flags;                 /**< +8 */
+	uint8_t rsvd0[7];              /**< +9 */
+	uint32_t qid2vec;              /**< +16 (0: QDMA3.1 has no qid2vec context) */
+	uint16_t fmap_qbase;           /**< +20 */
+	uint16_t fmap_qmax;            /**< +22 */
+	struct qdma_mbox_rd_sw sw;     /**< +24 */
+	struct qdma_mbox_rd_hw hw;     /**< +80 */
+	struct qdma_mbox_rd_cr cr;     /**< +88 */
+	struct qdma_mbox_rd_pfch pfch; /**< +92 */
+	struct qdma_mbox_rd_cmpt cmpt; /**< +104 (truncated) */
+} __attribute__((packed));
+
+/**
+ * Fill the context blocks of a QCTXT_RD response from decoded contexts (NULL: block left 0).
+ * Other bytes of @p r are not touched.
+ */
+void qdma_mbox_qctxt_rd_fill(struct qdma_mbox_qctxt_rd_rsp *r, const struct qdma_sw_ctx *sw,
+		const struct qdma_hw_ctx *hw, const struct qdma_credit_ctx *cr,
+		const struct qdma_pfch_ctx *pfch, const struct qdma_cmpt_ctx *cmpt);
 
 /** The interrupt (aggregation ring) context as carried in INTR_CTXT_* messages (32 bytes). */
 struct qdma_mbox_ictxt {
@@ -578,11 +755,20 @@ _Static_assert(offsetof(struct qdma_mbox_qctxt, descq.bufsz) == 44, "descq.bufsz
 _Static_assert(offsetof(struct qdma_mbox_qctxt, descq.cmpt_ringsz) == 46, "descq.cmpt_ringsz");
 _Static_assert(offsetof(struct qdma_mbox_qctxt_rd_rsp, qid2vec) == 16, "qctxt_rd.qid2vec");
 _Static_assert(offsetof(struct qdma_mbox_qctxt_rd_rsp, fmap_qbase) == 20, "qctxt_rd.fmap");
-_Static_assert(offsetof(struct qdma_mbox_qctxt_rd_rsp, sw_ctxt) == 24, "qctxt_rd.sw");
-_Static_assert(offsetof(struct qdma_mbox_qctxt_rd_rsp, hw_ctxt) == 80, "qctxt_rd.hw");
-_Static_assert(offsetof(struct qdma_mbox_qctxt_rd_rsp, cr_ctxt) == 88, "qctxt_rd.cr");
-_Static_assert(offsetof(struct qdma_mbox_qctxt_rd_rsp, pfch_ctxt) == 92, "qctxt_rd.pfch");
-_Static_assert(offsetof(struct qdma_mbox_qctxt_rd_rsp, cmpt_ctxt) == 104, "qctxt_rd.cmpt");
+_Static_assert(offsetof(struct qdma_mbox_qctxt_rd_rsp, sw) == 24, "qctxt_rd.sw");
+_Static_assert(offsetof(struct qdma_mbox_qctxt_rd_rsp, hw) == 80, "qctxt_rd.hw");
+_Static_assert(offsetof(struct qdma_mbox_qctxt_rd_rsp, cr) == 88, "qctxt_rd.cr");
+_Static_assert(offsetof(struct qdma_mbox_qctxt_rd_rsp, pfch) == 92, "qctxt_rd.pfch");
+_Static_assert(offsetof(struct qdma_mbox_qctxt_rd_rsp, cmpt) == 104, "qctxt_rd.cmpt");
+_Static_assert(sizeof(struct qdma_mbox_rd_sw) == 56, "qctxt_rd sw block");
+_Static_assert(offsetof(struct qdma_mbox_rd_sw, ring_bs_addr) == 32, "rd sw.ring_bs_addr");
+_Static_assert(offsetof(struct qdma_mbox_rd_sw, vec) == 40, "rd sw.vec");
+_Static_assert(sizeof(struct qdma_mbox_rd_hw) == 8, "qctxt_rd hw block");
+_Static_assert(sizeof(struct qdma_mbox_rd_cr) == 4, "qctxt_rd credit block");
+_Static_assert(sizeof(struct qdma_mbox_rd_pfch) == 12, "qctxt_rd pfch block");
+_Static_assert(offsetof(struct qdma_mbox_rd_pfch, sw_crdt) == 6, "rd pfch.sw_crdt");
+_Static_assert(sizeof(struct qdma_mbox_rd_cmpt) == 24, "qctxt_rd cmpt block (fitting part)");
+_Static_assert(offsetof(struct qdma_mbox_rd_cmpt, bs_addr) == 16, "rd cmpt.bs_addr");
 _Static_assert(sizeof(struct qdma_mbox_qctxt_rd_rsp) == 128, "qctxt_rd size");
 _Static_assert(sizeof(struct qdma_mbox_ictxt) == 32, "ictxt size");
 _Static_assert(offsetof(struct qdma_mbox_ictxt, vec) == 8, "ictxt.vec");
@@ -658,5 +844,76 @@ qdma_mbox_msg_is_zero(const union qdma_mbox_msg *m)
 			return 0;
 	return 1;
 }
+
+/**
+ * @name Validation of a VF's message (qdma_hw_mbox.c)
+ *
+ * What a message can be checked for on its own, before a PF looks at any state: the op is one a
+ * VF sends its PF, every field it carries is in range, reserved bits of the fields a PF reads are
+ * 0, the combination of flags names contexts that exist. No state: ownership, "HELLO first" and
+ * the PF's own policy (bypass, interrupts, MM) are checked by the PF afterwards.
+ * @{
+ */
+
+/** What the validator needs to know of the receiving PF (plain values, no state). */
+struct qdma_mbox_limits {
+	uint32_t num_qs;          /**< queue space: every qid, ring index and window lies in it */
+	uint32_t max_qs_per_fn;   /**< most queues a QREQ may ask for */
+	const uint32_t *ring_sz;  /**< GLBL_RNG_SZ values (16) */
+	const uint32_t *buf_sz;   /**< C2H_BUF_SZ values (16) */
+	const uint32_t *timer_cnt; /**< C2H_TIMER_CNT values (16) */
+	const uint32_t *cnt_th;   /**< C2H_CNT_TH values (16) */
+};
+
+/** Verdict of qdma_mbox_validate_vf_msg(): not a message a VF sends its PF; dropped unanswered. */
+#define QDMA_MBOX_VERDICT_IGNORE 1
+
+/** Highest valid bit of descq_conf.flags ([22:20] trigger mode). */
+#define QDMA_DESCQ_FLAGS_VALID_MASK 0x007FFFFFu
+/** Valid bits of descq_conf.intr. */
+#define QDMA_DESCQ_INTR_VALID_MASK (QDMA_DESCQ_INTR_ID_MASK | QDMA_DESCQ_INTR_AGGR)
+/** Valid bits of the QCTXT_* flags byte. */
+#define QDMA_MBOX_QCTXT_FLAGS_VALID_MASK 0x0Fu
+/** Interrupt rings per INTR_CTXT_* message (4.6: always 1). */
+#define QDMA_MBOX_INTR_RINGS 1u
+/** Largest page_size of an interrupt ring (2.6: 7 = 32 KiB). */
+#define QDMA_INTR_PAGE_SIZE_MAX 7u
+/** Largest interrupt-ring pidx (2.6: W2[17:6], 12 bits). */
+#define QDMA_INTR_PIDX_MAX 0xFFFu
+
+/**
+ * Check the @p len bytes at @p msg (a message received from a VF) against the message layouts
+ * and @p lim. Reads at most QDMA_MBOX_MSG_BYTES bytes of @p msg and nothing beyond @p len.
+ *
+ * @return @ref QDMA_MBOX_OK: well-formed; a negative enum qdma_mbox_status: the status to
+ *   answer with (the message must change nothing); @ref QDMA_MBOX_VERDICT_IGNORE: unknown op or
+ *   a PF->VF request, to drop unanswered. A message shorter than QDMA_MBOX_MSG_BYTES, or
+ *   @p lim without tables, gives @ref QDMA_MBOX_ERR_INV_MSG.
+ */
+int qdma_mbox_validate_vf_msg(const uint8_t *msg, size_t len, const struct qdma_mbox_limits *lim);
+
+/**
+ * Registers a PF answers to REG_LIST_READ of @p group (4.6: groups from 0x000, 0x400, 0xB00,
+ * 0x1014), in address order, at most @ref QDMA_MBOX_REG_LIST_MAX. @p st_en / @p mm_en: the
+ * card's capabilities (registers of an absent engine are left out).
+ *
+ * The reference states that the PF answers its registers marked VF-readable, without the list.
+ * svff's reading, one rule over the register map of 1.2-1.4 (UNSURE): VF-readable are the IP's
+ * identity and capabilities and the global settings a VF's queues run under (transfer sizes,
+ * writeback interval, the C2H tables and the engine settings the master PF programs, MM channel
+ * run control); not the PF's own PCIe/BAR configuration, FMAP, the indirect-context interface,
+ * error status/logs, counters or debug registers (they describe the PF or other functions).
+ * A group answers those in [its start, the next group's start).
+ *
+ * @return the number of addresses written to @p addr (0 for an unknown group).
+ */
+unsigned int qdma_mbox_reg_group(unsigned int group, int st_en, int mm_en,
+		uint32_t addr[QDMA_MBOX_REG_LIST_MAX]);
+
+/** Interrupt context of an INTR_CTXT_WRT request as the IP's context (2.6). */
+void qdma_mbox_ictxt_to_ctx(const struct qdma_mbox_ictxt *m, struct qdma_intr_ctx *c);
+/** An interrupt context (2.6) as carried in an INTR_CTXT_RD response. */
+void qdma_mbox_ictxt_from_ctx(const struct qdma_intr_ctx *c, struct qdma_mbox_ictxt *m);
+/** @} */
 
 #endif /* QDMA_HW_MBOX_H */

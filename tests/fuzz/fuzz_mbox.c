@@ -11,7 +11,8 @@
  * card itself (FMAP and contexts read back through the indirect interface)
  * and the PF's function table:
  *   - nothing of any function other than the sender changed: its FMAP, its
- *     window and counters, the contexts of a victim VF's queues;
+ *     window and counters, the contexts of a victim VF's queues and of its
+ *     interrupt rings;
  *   - every window lies inside the queue space and no two overlap.
  * Any violation aborts (a crash for libFuzzer).
  *
@@ -47,6 +48,7 @@ struct state {
 	struct qdma_fn_entry fn[QDMA_MAX_FUNCS];
 	uint32_t fqb[NF], fqm[NF];
 	uint32_t ctx[VICTIM_QUEUES][2][QDMA_SW_CTX_WORDS];
+	uint32_t ictx[VICTIM_QUEUES][QDMA_INTR_CTX_WORDS];   /* its interrupt rings */
 };
 
 /* @p vq: first queue of the victim's window when the input arrived (-1: none) */
@@ -56,8 +58,10 @@ snapshot(struct state *s, int32_t vq)
 	int rc = 0;
 
 	memcpy(s->fn, ad->pf->fn, sizeof(s->fn));
-	if (vq < 0)
+	if (vq < 0) {
 		memset(s->ctx, 0, sizeof(s->ctx));
+		memset(s->ictx, 0, sizeof(s->ictx));
+	}
 	for (uint16_t f = 0; f < NF; f++)
 		rc |= qdma_fmap_read(ad, f, &s->fqb[f], &s->fqm[f]);
 	/* the queues the victim owns (as far as they exist): their contexts
@@ -67,6 +71,8 @@ snapshot(struct state *s, int32_t vq)
 			NULL, QDMA_SW_CTX_WORDS, s->ctx[q][0]);
 		rc |= qdma_ind_ctxt(ad, QDMA_IND_SEL_SW_C2H, QDMA_IND_OP_RD, (unsigned int)vq + q,
 			NULL, QDMA_SW_CTX_WORDS, s->ctx[q][1]);
+		rc |= qdma_ind_ctxt(ad, QDMA_IND_SEL_INT_COAL, QDMA_IND_OP_RD, (unsigned int)vq + q,
+			NULL, QDMA_INTR_CTX_WORDS, s->ictx[q]);
 	}
 	if (rc != 0) {
 		fprintf(stderr, "reading the card back failed\n");
@@ -147,6 +153,8 @@ check(const struct state *b, const struct state *a, unsigned int src)
 	}
 	if (src != VICTIM && !same(b->ctx, a->ctx, sizeof(a->ctx)))
 		violation("a context of the victim's queues changed", VICTIM);
+	if (src != VICTIM && !same(b->ictx, a->ictx, sizeof(a->ictx)))
+		violation("an interrupt context of the victim's rings changed", VICTIM);
 }
 
 /* Drive the victim through the service as a well-behaved VF would. */

@@ -4,6 +4,8 @@
 # its share of a bounded time:
 #   fuzz_mbox  mailbox messages into the PF's VF-message service (seeds tests/fuzz/corpus/)
 #   fuzz_slot  the slot's socket protocol, frames with and without fds (tests/fuzz/corpus-slot/)
+#   fuzz_mbox_validate  the VF-message validator of lib/qdma_hw alone
+#              (tests/fuzz/corpus-validate/)
 #
 #   tests/fuzz/run-fuzz.sh [SECONDS]          default 60 in all (what CI runs)
 #   tests/fuzz/run-fuzz.sh 3600               an hour
@@ -29,8 +31,8 @@ if ! pkg-config --exists libdpdk; then
 	[ -n "$pc" ] || { echo "not ok - fuzz_mbox: DPDK not found (run usertools/svff-quickstart setup)"; exit 1; }
 	export PKG_CONFIG_PATH="$pc${PKG_CONFIG_PATH:+:$PKG_CONFIG_PATH}"
 fi
-targets=${SVFF_FUZZ_TARGETS:-fuzz_mbox fuzz_slot}
-mkdir -p "$out/corpus-slot"
+targets=${SVFF_FUZZ_TARGETS:-fuzz_mbox fuzz_slot fuzz_mbox_validate}
+mkdir -p "$out/corpus-slot" "$out/corpus-validate"
 inc=(-Idrivers/net/qdma -Idrivers/net/qdma/include -Ilib/qdma_hw -Ilib/vslot -Ilib/qdma_sim)
 libdir=$(pkg-config --variable=libdir libdpdk)
 cflags=(-std=gnu11 -O1 -g -fno-sanitize-recover=undefined -D_GNU_SOURCE -DALLOW_EXPERIMENTAL_API
@@ -74,6 +76,12 @@ fi
 	-D_GNU_SOURCE -Ilib/vslot tests/fuzz/fuzz_slot.c lib/vslot/*.c -lpthread \
 	-o "$out/fuzz_slot" >"$out/build-slot.log" 2>&1 ||
 	{ tail -n 30 "$out/build-slot.log" >&2; echo "not ok - fuzz_slot: build failed"; exit 1; }
+# the validator needs lib/qdma_hw only
+[[ " $targets " != *" fuzz_mbox_validate "* ]] || clang -std=gnu11 -O1 -g \
+	-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined -Ilib/qdma_hw \
+	tests/fuzz/fuzz_mbox_validate.c lib/qdma_hw/*.c -o "$out/fuzz_mbox_validate" \
+	>"$out/build-validate.log" 2>&1 ||
+	{ tail -n 30 "$out/build-validate.log" >&2; echo "not ok - fuzz_mbox_validate: build failed"; exit 1; }
 
 jobs=()
 if [ "${SVFF_FUZZ_JOBS:-1}" -gt 1 ]; then
@@ -97,8 +105,8 @@ run_target() {
 	t1=$(date +%s.%N)
 	case "$cpu" in *rc=*) rc=1; cpu=${cpu##*$'\n'} ;; esac
 	runs=$(grep -o 'Done [0-9]* runs' "$log" | tail -n1 | grep -o '[0-9]*' || true)
-	if [ "$rc" -ne 0 ] || grep -q 'ISOLATION VIOLATION\|ERROR: AddressSanitizer\|runtime error' "$log"; then
-		grep -B2 -A20 'ISOLATION VIOLATION\|ERROR: AddressSanitizer\|runtime error\|==ERROR' "$log" | head -n 60 >&2 || tail -n 40 "$log" >&2
+	if [ "$rc" -ne 0 ] || grep -q 'ISOLATION VIOLATION\|VALIDATOR VIOLATION\|ERROR: AddressSanitizer\|runtime error' "$log"; then
+		grep -B2 -A20 'ISOLATION VIOLATION\|VALIDATOR VIOLATION\|ERROR: AddressSanitizer\|runtime error\|==ERROR' "$log" | head -n 60 >&2 || tail -n 40 "$log" >&2
 		echo "not ok - $name (${share}s): see $log"
 		failed=1
 		return
@@ -114,6 +122,8 @@ for t in $targets; do
 	case $t in
 	fuzz_mbox) run_target fuzz_mbox 129 "$out/corpus" tests/fuzz/corpus ;;
 	fuzz_slot) run_target fuzz_slot 512 "$out/corpus-slot" tests/fuzz/corpus-slot ;;
+	fuzz_mbox_validate)
+		run_target fuzz_mbox_validate 300 "$out/corpus-validate" tests/fuzz/corpus-validate ;;
 	*) echo "not ok - $t: unknown fuzz target"; failed=1 ;;
 	esac
 done

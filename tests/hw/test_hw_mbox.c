@@ -205,11 +205,11 @@ test_offsets(void **state)
 	assert_int_equal(offsetof(union qdma_mbox_msg, qctxt_rd.qid2vec), 16);
 	assert_int_equal(offsetof(union qdma_mbox_msg, qctxt_rd.fmap_qbase), 20);
 	assert_int_equal(offsetof(union qdma_mbox_msg, qctxt_rd.fmap_qmax), 22);
-	assert_int_equal(offsetof(union qdma_mbox_msg, qctxt_rd.sw_ctxt), 24);
-	assert_int_equal(offsetof(union qdma_mbox_msg, qctxt_rd.hw_ctxt), 80);
-	assert_int_equal(offsetof(union qdma_mbox_msg, qctxt_rd.cr_ctxt), 88);
-	assert_int_equal(offsetof(union qdma_mbox_msg, qctxt_rd.pfch_ctxt), 92);
-	assert_int_equal(offsetof(union qdma_mbox_msg, qctxt_rd.cmpt_ctxt), 104);
+	assert_int_equal(offsetof(union qdma_mbox_msg, qctxt_rd.sw), 24);
+	assert_int_equal(offsetof(union qdma_mbox_msg, qctxt_rd.hw), 80);
+	assert_int_equal(offsetof(union qdma_mbox_msg, qctxt_rd.cr), 88);
+	assert_int_equal(offsetof(union qdma_mbox_msg, qctxt_rd.pfch), 92);
+	assert_int_equal(offsetof(union qdma_mbox_msg, qctxt_rd.cmpt), 104);
 	assert_int_equal(offsetof(union qdma_mbox_msg, intr_ctxt.num_rings), 8);
 	assert_int_equal(offsetof(union qdma_mbox_msg, intr_ctxt.ring_index_list), 12);
 	assert_int_equal(offsetof(union qdma_mbox_msg, intr_ctxt.ictxt), 16);
@@ -476,8 +476,15 @@ test_qctxt_rd_rsp(void **state)
 		[6] = 0x10,                   /* qid_hw 0x10 */
 		[16] = 0x78, [17] = 0x56, [18] = 0x34, [19] = 0x12, /* qid2vec */
 		[20] = 0x20, [22] = 0x08,     /* fmap qbase 0x20, qmax 8 */
-		[24] = 0xA1, [79] = 0xA2,     /* sw ctxt first/last */
-		[80] = 0xB1, [88] = 0xC1, [92] = 0xD1, [104] = 0xE1, [127] = 0xE2,
+		[24] = 0xA1,                  /* sw.pidx (+0) */
+		[28] = 0x05,                  /* sw.fnc_id (+4) */
+		[57] = 0x10, [63] = 0xA2,     /* sw.ring_bs_addr 0xA200000000001000 (+32) */
+		[64] = 0x07,                  /* sw.vec (+40) */
+		[80] = 0xB1,                  /* hw.cidx */
+		[88] = 0xC1,                  /* credit */
+		[92] = 0xD1, [98] = 0x34, [99] = 0x12, /* pfch.bypass, pfch.sw_crdt (+6) */
+		[104] = 0xE1, [108] = 0x05,   /* cmpt.en_stat_desc, cmpt.fnc_id (+4) */
+		[127] = 0xE2,                 /* cmpt.bs_addr (+16) top byte */
 	};
 
 	qdma_mbox_msg_init(&m, qdma_mbox_op_rsp(QDMA_MBOX_OP_QCTXT_RD), 0, 0);
@@ -485,13 +492,17 @@ test_qctxt_rd_rsp(void **state)
 	m.qctxt_rd.qid2vec = 0x12345678u;
 	m.qctxt_rd.fmap_qbase = 0x20;
 	m.qctxt_rd.fmap_qmax = 8;
-	m.qctxt_rd.sw_ctxt[0] = 0xA1;
-	m.qctxt_rd.sw_ctxt[55] = 0xA2;
-	m.qctxt_rd.hw_ctxt[0] = 0xB1;
-	m.qctxt_rd.cr_ctxt[0] = 0xC1;
-	m.qctxt_rd.pfch_ctxt[0] = 0xD1;
-	m.qctxt_rd.cmpt_ctxt[0] = 0xE1;
-	m.qctxt_rd.cmpt_ctxt[23] = 0xE2;
+	m.qctxt_rd.sw.pidx = 0xA1;
+	m.qctxt_rd.sw.fnc_id = 5;
+	m.qctxt_rd.sw.ring_bs_addr = 0xA200000000001000ull;
+	m.qctxt_rd.sw.vec = 7;
+	m.qctxt_rd.hw.cidx = 0xB1;
+	m.qctxt_rd.cr.credit = 0xC1;
+	m.qctxt_rd.pfch.bypass = 0xD1;
+	m.qctxt_rd.pfch.sw_crdt = 0x1234;
+	m.qctxt_rd.cmpt.en_stat_desc = 0xE1;
+	m.qctxt_rd.cmpt.fnc_id = 5;
+	m.qctxt_rd.cmpt.bs_addr = 0xE200000000000000ull;
 	assert_msg_bytes(&m, exp);
 }
 

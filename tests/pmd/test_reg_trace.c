@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * The PMD's register writes, recorded on a fake BAR, against the sequences qdma-reference.md
- * prescribes (1.6 indirect context programming, 1.9 W1C error clears, 2.8 queue start, 4.2 mailbox
- * send / receive).
+ * prescribes (1.6 indirect context programming, 1.9 W1C error clears, 2.8 queue start and stop
+ * with their clear order, 4.7 a VF's contexts composed by the PF, 4.2 mailbox send / receive).
  *
  * The PMD's sources are compiled into this test with QDMA_REG_TRACE, which routes qdma_wr() (the
  * one function through which the driver writes control registers) to qdma_reg_trace_wr() below:
@@ -15,6 +15,7 @@
  * Card "emulated": the capability of qdma_hw_emu.h -> the same writes with the conventions, and
  * this fake card answers as the emulated card (clears busy, clears FN_CMD).
  */
+#include <errno.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -218,6 +219,138 @@ t_h2c_start(void **state)
 	check();
 }
 
+/* An ST C2H descq: ring 1025 (index 8), buffer 4096 (index 0), CMPT ring 2049 (index 0),
+ * counter 64 (index 7), timer 5 (index 3), trigger 4, stat desc, fcrd_en, wbk_en (1.4, 4.6). */
+static void
+c2h_conf(struct qdma_mbox_descq_conf *d)
+{
+	memset(d, 0, sizeof(*d));
+	d->ring_bs_addr = 0x200000;
+	d->cmpt_ring_bs_addr = 0x300000;
+	d->ringsz = 1024;
+	d->cmpt_ringsz = 2048;
+	d->bufsz = 4096;
+	d->cnt_thres = 64;
+	d->timer_thres = 5;
+	d->flags = QDMA_DESCQ_F_FORCED_EN | QDMA_DESCQ_F_WBK_EN | QDMA_DESCQ_F_CMPL_STAT_EN |
+		(4u << QDMA_DESCQ_TRIG_MODE_SHIFT);
+}
+
+/* The three context writes of an ST C2H start for function @p fn (2.1, 2.4, 2.5 bit positions). */
+static void
+expect_c2h_writes(const struct fx *f, uint32_t fn, uint32_t qid, bool vf)
+{
+	uint32_t sw[5] = { fn << 17,
+		/* qen [0], fcrd_en [1], rngsz_idx [15:12] 8, desc_sz [17:16] 0, wbk_en [20]
+		 * (forced 0 for a VF's ST C2H, 4.7) */
+		(1u << 0) | (1u << 1) | (8u << 12) | (vf ? 0 : 1u << 20), 0x200000, 0, 0 };
+	uint32_t pf[2] = { 0, 1u << 13 };   /* bufsz_idx [4:1] 0, valid W1[13] */
+	uint32_t cm[5] = {
+		/* en_stat_desc [0], trig_mode [4:2] 4, fnc_id [12:5], counter_idx [20:17] 7,
+		 * timer_idx [24:21] 3, color [27], ringsz_idx [31:28] 0 */
+		(1u << 0) | (4u << 2) | (fn << 5) | (7u << 17) | (3u << 21) | (1u << 27),
+		(0x300000u >> 12) << 6,          /* W1 [31:6] base[37:12] */
+		0, 1u << 28, 0 };                /* W3 [28] valid */
+
+	expect_ctx_wr(f, 0, qid, sw, 5);
+	expect_ctx_wr(f, 7, qid, pf, 2);
+	expect_ctx_wr(f, 6, qid, cm, 5);
+}
+
+/* The PF's own ST C2H queue start (2.8): CLR SW_C2H, HW_C2H, PFTCH, CMPT, CR_C2H; WR SW, PFTCH,
+ * CMPT. */
+static void
+t_c2h_start(void **state)
+{
+	struct fx *f = *state;
+	struct qdma_mbox_descq_conf d;
+
+	c2h_conf(&d);
+	assert_int_equal(qdma_queue_ctxt_write(&f->ad, f->ad.func_id, 9, true, true,
+		QDMA_MBOX_CMPT_CTXT_WITH_ST, &d), 0);
+	expect_ctx_cmd(f, 0, 0, 9);
+	expect_ctx_cmd(f, 2, 0, 9);
+	expect_ctx_cmd(f, 7, 0, 9);
+	expect_ctx_cmd(f, 6, 0, 9);
+	expect_ctx_cmd(f, 4, 0, 9);
+	expect_c2h_writes(f, f->ad.func_id, 9, false);
+	check();
+}
+
+/* A VF's ST C2H queue, composed by the PF for its QCTXT_WRT (4.7): CLR SW, HW, CR, PFTCH, CMPT;
+ * WR SW, PFTCH, CMPT, with the VF as fnc_id. */
+static void
+t_vf_c2h_start(void **state)
+{
+	struct fx *f = *state;
+	struct qdma_mbox_descq_conf d;
+
+	c2h_conf(&d);
+	assert_int_equal(qdma_queue_ctxt_write(&f->ad, 5, 9, true, true,
+		QDMA_MBOX_CMPT_CTXT_WITH_ST, &d), 0);
+	expect_ctx_cmd(f, 0, 0, 9);
+	expect_ctx_cmd(f, 2, 0, 9);
+	expect_ctx_cmd(f, 4, 0, 9);
+	expect_ctx_cmd(f, 7, 0, 9);
+	expect_ctx_cmd(f, 6, 0, 9);
+	expect_c2h_writes(f, 5, 9, true);
+	check();
+	/* a value outside the CSR tables: nothing written at all */
+	d.cnt_thres = 3;
+	assert_int_equal(qdma_queue_ctxt_write(&f->ad, 5, 9, true, true,
+		QDMA_MBOX_CMPT_CTXT_WITH_ST, &d), -EINVAL);
+	check();
+}
+
+/* The PF's own MM H2C queue start (2.8): CLR SW_H2C, HW_H2C (no credit context); WR SW. */
+static void
+t_mm_h2c_start(void **state)
+{
+	struct fx *f = *state;
+	struct qdma_mbox_descq_conf d = { 0 };
+	uint32_t sw[5];
+
+	d.ring_bs_addr = 0x400000;
+	d.ringsz = 1024;
+	d.flags = QDMA_DESCQ_F_WBI_CHK | QDMA_DESCQ_F_WBI_INTVL_EN | QDMA_DESCQ_F_WBK_EN |
+		  (2u << QDMA_DESCQ_DESC_SZ_SHIFT);
+	assert_int_equal(qdma_queue_ctxt_write(&f->ad, f->ad.func_id, 4, false, false,
+		QDMA_MBOX_CMPT_CTXT_NONE, &d), 0);
+	expect_ctx_cmd(f, 1, 0, 4);
+	expect_ctx_cmd(f, 3, 0, 4);
+	sw[0] = 0;
+	/* qen, wbi_chk, wbi_intvl_en, rngsz_idx 8, desc_sz 2, wbk_en, is_mm [31] */
+	sw[1] = (1u << 0) | (1u << 2) | (1u << 3) | (8u << 12) | (2u << 16) | (1u << 20) |
+		(1u << 31);
+	sw[2] = 0x400000;
+	sw[3] = 0;
+	sw[4] = 0;
+	expect_ctx_wr(f, 1, 4, sw, 5);
+	check();
+}
+
+/* ST C2H queue stop (2.8): INV SW, HW, then PFTCH, CMPT, CR. ST H2C: INV SW, HW, CR. */
+static void
+t_queue_stop(void **state)
+{
+	struct fx *f = *state;
+
+	assert_int_equal(qdma_queue_ctxt_inv(&f->ad, 9, true, true, QDMA_MBOX_CMPT_CTXT_WITH_ST,
+		false), 0);
+	expect_ctx_cmd(f, 0, 3, 9);
+	expect_ctx_cmd(f, 2, 3, 9);
+	expect_ctx_cmd(f, 7, 3, 9);
+	expect_ctx_cmd(f, 6, 3, 9);
+	expect_ctx_cmd(f, 4, 3, 9);
+	check();
+	assert_int_equal(qdma_queue_ctxt_inv(&f->ad, 3, true, false, QDMA_MBOX_CMPT_CTXT_NONE,
+		false), 0);
+	expect_ctx_cmd(f, 1, 3, 3);
+	expect_ctx_cmd(f, 3, 3, 3);
+	expect_ctx_cmd(f, 5, 3, 3);
+	check();
+}
+
 /* Error poll (1.9): each set leaf written back with the value read, then GLBL_ERR_STAT. */
 static void
 t_w1c(void **state)
@@ -295,6 +428,10 @@ main(void)
 		/* a card without the capability: the reference's writes */
 		T("real_pf_fmap_and_commands", t_fmap, setup_pf_real),
 		T("real_pf_h2c_queue_start", t_h2c_start, setup_pf_real),
+		T("real_pf_st_c2h_queue_start", t_c2h_start, setup_pf_real),
+		T("real_pf_vf_st_c2h_queue_start", t_vf_c2h_start, setup_pf_real),
+		T("real_pf_mm_h2c_queue_start", t_mm_h2c_start, setup_pf_real),
+		T("real_pf_queue_stop", t_queue_stop, setup_pf_real),
 		T("real_pf_w1c_error_clear", t_w1c, setup_pf_real),
 		T("real_pf_mbox_send", t_mbox_send, setup_pf_real),
 		T("real_pf_mbox_recv", t_mbox_recv, setup_pf_real),
@@ -303,6 +440,7 @@ main(void)
 		/* the emulated card's capability: the same with the conventions */
 		T("emu_pf_fmap_and_commands", t_fmap, setup_pf_emu),
 		T("emu_pf_h2c_queue_start", t_h2c_start, setup_pf_emu),
+		T("emu_pf_st_c2h_queue_start", t_c2h_start, setup_pf_emu),
 		T("emu_pf_w1c_error_clear", t_w1c, setup_pf_emu),
 		T("emu_pf_mbox_send", t_mbox_send, setup_pf_emu),
 		T("emu_pf_mbox_recv", t_mbox_recv, setup_pf_emu),

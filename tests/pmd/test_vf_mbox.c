@@ -24,6 +24,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <rte_common.h>
 #include <rte_eal.h>
 #include <rte_ethdev.h>
 
@@ -298,6 +299,162 @@ open_vf(struct vf *v, const char *sock, unsigned int idx, uint64_t token)
 	return v->bar ? 0 : -1;
 }
 
+/*
+ * QCTXT_RD of an ST C2H queue (programmed by qctxt(): ring 1024, buffer 4096, counter 64,
+ * timer 5, trigger 4, WBK_EN requested) in the reference's response layout (4.6), with the
+ * values the reference's tables give: GLBL_RNG_SZ 1025 is index 8 and 2049 index 0, C2H_BUF_SZ
+ * 4096 index 0, C2H_CNT_TH 64 index 7, C2H_TIMER_CNT 5 index 3 (1.4); the PF forces wbk_en 0
+ * for a VF's ST C2H SW context, color 1 and valid 1 (4.7); desc_sz 0 = 8 B (2.1).
+ */
+static void
+qctxt_rd_layout(struct vf *v, uint16_t qid, int32_t qbase)
+{
+	const struct qdma_mbox_qctxt_rd_rsp *r = &last_rsp.qctxt_rd;
+	const uint8_t *b = last_rsp.b;
+	uint16_t fnc;
+	uint64_t base;
+	int st;
+
+	st = qctxt(v, QDMA_MBOX_OP_QCTXT_WRT, qid, true, 1024, 4096, 64, 5);
+	tap(st == 0, "QCTXT_WRT of its ST C2H queue %u", qid);
+	st = qctxt(v, QDMA_MBOX_OP_QCTXT_RD, qid, true, 0, 0, 0, 0);
+	memcpy(&fnc, b + 24 + 4, 2);
+	memcpy(&base, b + 24 + 32, 8);
+	tap(st == 0 && b[0] == 0x89 && r->qid2vec == 0 && r->fmap_qbase == qbase &&
+		r->fmap_qmax == 8 && fnc == v->func && b[24 + 6] == 1 && base == 0x100000,
+		"QCTXT_RD: fmap at +20, SW block at +24 (fnc_id %u at +4, qen, ring base at +32)", fnc);
+	tap(r->sw.rngsz_idx == 8 && r->sw.desc_sz == 0 && r->sw.wbk_en == 0 && r->sw.irq_en == 0 &&
+		r->sw.is_mm == 0, "QCTXT_RD SW block: rngsz_idx %u (1025), desc_sz 0, wbk_en forced 0",
+		r->sw.rngsz_idx);
+	memcpy(&base, b + 104 + 16, 8);
+	tap(r->pfch.valid == 1 && r->pfch.bufsz_idx == 0 && b[92 + 8] == 1 &&
+		r->cmpt.counter_idx == 7 && r->cmpt.timer_idx == 3 && r->cmpt.trig_mode == 4 &&
+		r->cmpt.color == 1 && r->cmpt.ringsz_idx == 0 && r->cmpt.fnc_id == v->func &&
+		b[104] == 1 && base == 0x200000,
+		"QCTXT_RD PFTCH (+92) and CMPT (+104) blocks: cnt idx %u, timer idx %u, base at +16",
+		r->cmpt.counter_idx, r->cmpt.timer_idx);
+	st = qctxt(v, QDMA_MBOX_OP_QCTXT_INV, qid, true, 0, 0, 0, 0);
+	tap(st == 0, "QCTXT_INV of it");
+}
+
+/* One INTR_CTXT_* request for ring @p ring; the response is left in last_rsp. */
+static int
+intr_req(struct vf *v, uint8_t op, uint32_t ring, const struct qdma_mbox_ictxt *c)
+{
+	union qdma_mbox_msg m;
+	int st;
+
+	msg(&m, op, v);
+	m.intr_ctxt.num_rings = 1;
+	m.intr_ctxt.ring_index_list[0] = ring;
+	if (c != NULL)
+		m.intr_ctxt.ictxt = *c;
+	st = req(v, &m, 2000);
+	last_rsp = m;
+	return st;
+}
+
+/*
+ * INTR_CTXT_*: accepted for a ring in the sender's window, read back as written (2.6 fields),
+ * refused for another function's ring and for a context that does not encode.
+ */
+static void
+intr_ctxt_checks(struct vf *rogue, struct vf *victim, int32_t vqbase)
+{
+	struct qdma_mbox_ictxt c = { 0 };
+	const struct qdma_mbox_ictxt *r = &last_rsp.intr_ctxt.ictxt;
+	uint32_t ring = (uint32_t)vqbase + 2;
+	int st;
+
+	c.ring_base = 0x345000;
+	c.vec = 3;
+	c.valid = 1;
+	c.color = 1;
+	c.page_size = 2;
+	c.pidx = 0x10;
+	snap();
+	st = intr_req(rogue, QDMA_MBOX_OP_INTR_CTXT_WRT, ring, &c);
+	tap(st == QDMA_MBOX_ERR_INV_QID && others_unchanged(rogue->func),
+		"INTR_CTXT_WRT of the victim's ring %u refused (%d)", ring, st);
+	st = intr_req(rogue, QDMA_MBOX_OP_INTR_CTXT_RD, ring, NULL);
+	tap(st == QDMA_MBOX_ERR_INV_QID, "INTR_CTXT_RD of the victim's ring refused (%d)", st);
+	st = intr_req(victim, QDMA_MBOX_OP_INTR_CTXT_WRT, ring, &c);
+	tap(st == 0, "INTR_CTXT_WRT of its own ring %u accepted (%d)", ring, st);
+	st = intr_req(victim, QDMA_MBOX_OP_INTR_CTXT_RD, ring, NULL);
+	tap(st == 0 && r->ring_base == 0x345000 && r->vec == 3 && r->valid == 1 &&
+		r->color == 1 && r->page_size == 2 && r->pidx == 0x10 && r->int_st == 0,
+		"INTR_CTXT_RD returns it (base 0x%" PRIx64 ", vec %u, page_size %u)",
+		r->ring_base, r->vec, r->page_size);
+	c.ring_base = 0x345800;   /* not 4 KiB aligned (2.6: base [63:12]) */
+	st = intr_req(victim, QDMA_MBOX_OP_INTR_CTXT_WRT, ring, &c);
+	tap(st == QDMA_MBOX_ERR_INV_PARAM, "INTR_CTXT_WRT of an unaligned ring refused (%d)", st);
+	st = intr_req(victim, QDMA_MBOX_OP_INTR_CTXT_INV, ring, NULL);
+	tap(st == 0, "INTR_CTXT_INV of its own ring accepted");
+	st = intr_req(victim, QDMA_MBOX_OP_INTR_CTXT_CLR, ring, NULL);
+	if (st == 0)
+		st = intr_req(victim, QDMA_MBOX_OP_INTR_CTXT_RD, ring, NULL);
+	tap(st == 0 && r->ring_base == 0 && r->valid == 0, "INTR_CTXT_CLR clears it");
+}
+
+/*
+ * REG_LIST_READ of each group (4.6: from 0x000, 0x400, 0xB00, 0x1014), addresses from the
+ * register map (1.2-1.4), values from the reference's defaults where it gives them.
+ */
+static void
+reg_list_checks(struct vf *v, bool mm_en)
+{
+	static const uint32_t g0[] = { 0x000, 0x008, 0x00C, 0x018, 0x040, 0x044, 0x100, 0x114,
+		0x118, 0x11C, 0x120, 0x134, 0x250 };
+	static const uint32_t g2[] = { 0xB08, 0xB0C, 0xB50, 0xBC4, 0xBC8, 0xBCC, 0xBD0, 0xBD4,
+		0xBD8, 0xBDC, 0xBE0, 0xBE4, 0xE24, 0x1004 };
+	static const uint32_t timer_default[] = { 1, 2, 4, 5, 8, 10, 15, 20, 25, 30, 50, 75, 100,
+		125 };
+	union qdma_mbox_msg m;
+	unsigned int g2n = mm_en ? 14 : 13;
+	bool ok;
+	int st;
+
+	msg(&m, QDMA_MBOX_OP_REG_LIST_READ, v);
+	m.reg_list.group = 0;
+	st = req(v, &m, 2000);
+	ok = st == 0 && m.reg_list.num_regs == RTE_DIM(g0);
+	for (unsigned int i = 0; ok && i < RTE_DIM(g0); i++)
+		ok = m.reg_list.regs[i].addr == g0[i];
+	tap(ok && (m.reg_list.regs[0].val >> 16) == 0x1FD3 &&
+		(m.reg_list.regs[10].val & 0xFFF) == 2048 && m.reg_list.regs[12].val == 0x35,
+		"REG_LIST_READ group 0: %u identity/capability registers (magic, 2048 queues, "
+		"GLBL_DSC_CFG 0x35)", m.reg_list.num_regs);
+	msg(&m, QDMA_MBOX_OP_REG_LIST_READ, v);
+	m.reg_list.group = 1;
+	st = req(v, &m, 2000);
+	ok = st == 0 && m.reg_list.num_regs == 14;
+	for (unsigned int i = 0; ok && i < 14; i++)
+		ok = m.reg_list.regs[i].addr == 0xA00 + 4 * i &&
+		     m.reg_list.regs[i].val == timer_default[i];
+	tap(ok, "REG_LIST_READ group 1: C2H_TIMER_CNT[0..13] with the default table");
+	msg(&m, QDMA_MBOX_OP_REG_LIST_READ, v);
+	m.reg_list.group = 2;
+	st = req(v, &m, 2000);
+	ok = st == 0 && m.reg_list.num_regs == g2n;
+	for (unsigned int i = 0; ok && i < g2n; i++)
+		ok = m.reg_list.regs[i].addr == g2[i];
+	tap(ok && m.reg_list.regs[1].val == 25 && m.reg_list.regs[12].val == 0x00C14000,
+		"REG_LIST_READ group 2: %u C2H/H2C settings (INT_TIMER_TICK 25, H2C_REQ_THROT "
+		"0x00C14000)", m.reg_list.num_regs);
+	msg(&m, QDMA_MBOX_OP_REG_LIST_READ, v);
+	m.reg_list.group = 3;
+	st = req(v, &m, 2000);
+	tap(st == 0 && m.reg_list.num_regs == (mm_en ? 1 : 0) &&
+		(!mm_en || (m.reg_list.regs[0].addr == 0x1204 && m.reg_list.regs[0].val == 1)),
+		"REG_LIST_READ group 3: H2C MM channel 0 control (%u register)",
+		m.reg_list.num_regs);
+	msg(&m, QDMA_MBOX_OP_REG_LIST_READ, v);
+	m.reg_list.group = 4;
+	st = req(v, &m, 2000);
+	tap(st == QDMA_MBOX_ERR_INV_PARAM && m.reg_list.num_regs == 0,
+		"REG_LIST_READ of group 4 refused (%d)", st);
+}
+
 static int
 child(const char *sock)
 {
@@ -306,6 +463,7 @@ child(const char *sock)
 	char a[128];
 	int st, on, qb, qm, fqb, fqm, act;
 	int32_t vqbase, rqbase;
+	bool mm_en;
 
 	/* a wrong token cannot open a VF */
 	tap(open_vf(&bad, sock, 0, 0x1234) < 0, "VF open with a wrong token is refused");
@@ -319,6 +477,7 @@ child(const char *sock)
 	m.fmap.qbase = -1;
 	st = req(&victim, &m, 3000);
 	victim.func = m.hdr.dst_func_id;
+	mm_en = !!(m.hello.cap.flags & QDMA_DEV_CAP_MM_EN);
 	tap(st == 0 && victim.func == QDMA_SIM_VF_FUNC_BASE + 1 && m.hello.cap.num_qs > 0,
 		"HELLO answered: victim is function %u (num_qs %u)", victim.func,
 		m.hello.cap.num_qs);
@@ -410,11 +569,6 @@ child(const char *sock)
 	tap(st < 0 && m.fmap.qbase == rqbase && m.fmap.qmax == 4 && others_unchanged(rogue.func),
 		"QREQ of 5000 queues refused, grant unchanged");
 
-	msg(&m, QDMA_MBOX_OP_INTR_CTXT_WRT, &rogue);
-	m.intr_ctxt.num_rings = 1;
-	m.intr_ctxt.ring_index_list[0] = 0;
-	st = req(&rogue, &m, 2000);
-	tap(st < 0 && others_unchanged(rogue.func), "INTR_CTXT_WRT refused (%d)", st);
 
 	/* a context the rogue leaves behind in its window */
 	st = qctxt(&rogue, QDMA_MBOX_OP_QCTXT_WRT, (uint16_t)rqbase, true, 1024, 4096, 64, 5);
@@ -441,14 +595,12 @@ child(const char *sock)
 		"victim regrows over the released queues [%d, +16)", m.fmap.qbase);
 	st = qctxt(&victim, QDMA_MBOX_OP_QCTXT_RD, (uint16_t)rqbase, true, 0, 0, 0, 0);
 	{
-		struct qdma_sw_ctx sw;
-		uint32_t w[QDMA_SW_CTX_WORDS];
+		const struct qdma_mbox_rd_sw *sw = &last_rsp.qctxt_rd.sw;
 
-		memcpy(w, last_rsp.qctxt_rd.sw_ctxt, sizeof(w));
-		qdma_sw_ctx_decode(w, &sw);
-		tap(st == 0 && sw.qen == 0 && sw.fnc_id == 0 && sw.ring_base == 0,
-			"no stale context on a reassigned queue (qen %u, fnc_id %u)", sw.qen,
-			sw.fnc_id);
+		tap(st == 0 && sw->qen == 0 && sw->fnc_id == 0 && sw->ring_bs_addr == 0 &&
+			last_rsp.qctxt_rd.cmpt.bs_addr == 0,
+			"no stale context on a reassigned queue (qen %u, fnc_id %u)", sw->qen,
+			sw->fnc_id);
 	}
 	msg(&m, QDMA_MBOX_OP_QREQ, &victim);
 	m.fmap.qbase = -1;
@@ -491,26 +643,21 @@ child(const char *sock)
 	tap(st == 0, "QCTXT_WRT of its own C2H queue (with CMPT) accepted");
 	st = qctxt(&victim, QDMA_MBOX_OP_QCTXT_RD, (uint16_t)vqbase, false, 0, 0, 0, 0);
 	{
-		struct qdma_sw_ctx sw;
-		uint32_t w[QDMA_SW_CTX_WORDS];
+		const struct qdma_mbox_rd_sw *sw = &last_rsp.qctxt_rd.sw;
 
-		memcpy(w, last_rsp.qctxt_rd.sw_ctxt, sizeof(w));
-		qdma_sw_ctx_decode(w, &sw);
-		tap(st == 0 && sw.qen == 1 && sw.fnc_id == victim.func && sw.ring_base == 0x100000 &&
-			last_rsp.qctxt_rd.fmap_qmax == 8,
-			"QCTXT_RD returns its context (qen %u, fnc_id %u)", sw.qen, sw.fnc_id);
+		tap(st == 0 && sw->qen == 1 && sw->fnc_id == victim.func &&
+			sw->ring_bs_addr == 0x100000 && last_rsp.qctxt_rd.fmap_qmax == 8,
+			"QCTXT_RD returns its context (qen %u, fnc_id %u)", sw->qen, sw->fnc_id);
 	}
+	qctxt_rd_layout(&victim, (uint16_t)(vqbase + 1), vqbase);
+	intr_ctxt_checks(&rogue, &victim, vqbase);
 	st = qctxt(&victim, QDMA_MBOX_OP_QCTXT_INV, (uint16_t)vqbase, false, 0, 0, 0, 0);
 	tap(st == 0, "QCTXT_INV of its own queue accepted");
 	msg(&m, QDMA_MBOX_OP_QNOTIFY_DEL, &victim);
 	m.qnotify.qid_hw = (uint16_t)vqbase;
 	m.qnotify.q_type = QDMA_MBOX_QTYPE_H2C;
 	tap(req(&victim, &m, 2000) == 0, "QNOTIFY_DEL accepted");
-	msg(&m, QDMA_MBOX_OP_REG_LIST_READ, &victim);
-	m.reg_list.group = 0;
-	st = req(&victim, &m, 2000);
-	tap(st == 0 && m.reg_list.num_regs > 0 && m.reg_list.num_regs <= QDMA_MBOX_REG_LIST_MAX &&
-		(m.reg_list.regs[0].val >> 16) == QDMA_MAGIC, "REG_LIST_READ returns identity");
+	reg_list_checks(&victim, mm_en);
 
 	/* PF -> VF notice, answered by the VF */
 	snprintf(a, sizeof(a), "notify %u %u", victim.func, RTE_PMD_QDMA_RESET_PREPARE);

@@ -401,18 +401,23 @@ int qdma_resmgr_update(struct qdma_adapter *ad, uint16_t func, uint32_t qmax, in
 int qdma_fn_window_set(struct qdma_adapter *ad, uint16_t func, uint32_t qmax, int32_t hint,
 		int32_t *qbase_out);
 void qdma_pf_release_vfs(struct qdma_adapter *ad);
-int qdma_pf_handle_msg(struct qdma_adapter *ad, uint16_t src, union qdma_mbox_msg *m,
-		bool *respond);
 int qdma_pf_mbox_service(struct qdma_adapter *ad, unsigned int budget);
 int qdma_pf_send_vfs(struct qdma_adapter *ad, uint8_t op, int32_t only_func);
 int qdma_pf_send_msg(struct qdma_adapter *ad, uint16_t func, const union qdma_mbox_msg *m);
 void qdma_pf_fire_events(struct qdma_adapter *ad);
 void qdma_pf_vf_reset(struct qdma_adapter *ad, uint16_t func);
+void qdma_pf_vf_gone(struct qdma_adapter *ad, uint16_t src, bool withdraw);
+void qdma_pf_evt_push(struct qdma_pf *pf, uint16_t func, enum rte_pmd_qdma_vf_event ev);
+void qdma_pf_clear_window(struct qdma_adapter *ad, const struct qdma_fn_entry *e);
 void qdma_pf_mbox_stop(struct qdma_adapter *ad);
 int qdma_queue_ctxt_write(struct qdma_adapter *ad, uint16_t func, uint16_t qid_hw, bool st,
 		bool c2h, unsigned int cmpt_type, const struct qdma_mbox_descq_conf *conf);
 int qdma_queue_ctxt_inv(struct qdma_adapter *ad, uint16_t qid_hw, bool st, bool c2h,
 		unsigned int cmpt_type, bool clear);
+
+/* qdma_pf_handlers.c: what a VF's message does (validate -> policy -> handler) */
+int qdma_pf_handle_msg(struct qdma_adapter *ad, uint16_t src, union qdma_mbox_msg *m,
+		bool *respond);
 
 /* qdma_ethdev.c */
 int qdma_eth_init(struct rte_eth_dev *dev);

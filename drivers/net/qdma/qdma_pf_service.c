@@ -1,15 +1,8 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * The PF's VF-message service and queue resource manager.
- *
- * A VF is untrusted.  Every message is checked before it acts: the sender
- * is the function the hardware reports (the header's claim is ignored),
- * every queue id must lie in the sender's own window, every size/threshold
- * must be a value of the CSR tables, every range must fit the queue space.
- * Stricter than the reference PF where it is lax: FMAP must match the
- * granted window, QCTXT_RD/CLR/INV are ownership-checked, interrupt-ring
- * contexts are refused (their rings have no owner the PF could check).
- * A refused request is answered with an error status and changes nothing.
+ * The PF's VF-message service (mailbox loop and outbox) and queue resource
+ * manager: windows, contexts, VF state.  What a message does is in
+ * qdma_pf_handlers.c (validate -> policy -> handler).
  *
  * One VF must not hold up the others (the PF has one outbox for all VFs):
  *  - no VF is waited for: answers and notices wait in a per-function slot
@@ -42,9 +35,6 @@
 
 #include "qdma.h"
 
-/* Mailbox status codes (reference §4.6/4.7), as carried in hdr.status. */
-#define ST_OK 0
-
 int
 qdma_pf_init_state(struct qdma_adapter *ad)
 {
@@ -68,8 +58,8 @@ qdma_pf_init_state(struct qdma_adapter *ad)
 /* ------------------------------------------------------- owner events */
 
 /* Queue an event for policy.vf_event.  Caller holds mbox_lock. */
-static void
-evt_push(struct qdma_pf *pf, uint16_t func, enum rte_pmd_qdma_vf_event ev)
+void
+qdma_pf_evt_push(struct qdma_pf *pf, uint16_t func, enum rte_pmd_qdma_vf_event ev)
 {
 	if (pf->evq_len >= RTE_DIM(pf->evq)) {
 		pf->evq_lost++;
@@ -198,157 +188,220 @@ qdma_resmgr_update(struct qdma_adapter *ad, uint16_t func, uint32_t qmax, int32_
 	return 0;
 }
 
-static bool
-qid_owned(const struct qdma_fn_entry *e, uint32_t qid)
-{
-	return e->qbase >= 0 && qid >= (uint32_t)e->qbase && qid < (uint32_t)e->qbase + e->qmax;
-}
-
 /* ------------------------------------------------------------- contexts */
 
 /*
- * Compose and program the contexts of queue @p qid_hw for function @p func
- * from a descq_conf whose values are already validated (reference §4.7
- * order: CLR SW, HW, CR (+PFTCH, CMPT) then WR SW, PFTCH, CMPT).
+ * Selectors a queue start clears, in the reference's order, into @p sel; returns how many.
+ * The PF's own queues follow its direct path (2.8): SW, HW (+CR for ST H2C); ST C2H: SW, HW,
+ * PFTCH, CMPT, CR. A VF's contexts follow what the PF does for QCTXT_WRT (4.7): SW, HW, CR,
+ * +PFTCH for ST C2H, +CMPT with a CMPT type. CMPT_CTXT_ONLY: CMPT alone.
+ */
+static unsigned int
+start_clear_order(bool own, bool st, bool c2h, unsigned int cmpt_type, uint8_t sel[6])
+{
+	bool with_cmpt = c2h && cmpt_type != QDMA_MBOX_CMPT_CTXT_NONE;
+	unsigned int n = 0;
+
+	if (cmpt_type == QDMA_MBOX_CMPT_CTXT_ONLY) {
+		if (c2h)
+			sel[n++] = QDMA_IND_SEL_CMPT;
+		return n;
+	}
+	sel[n++] = c2h ? QDMA_IND_SEL_SW_C2H : QDMA_IND_SEL_SW_H2C;
+	sel[n++] = c2h ? QDMA_IND_SEL_HW_C2H : QDMA_IND_SEL_HW_H2C;
+	if (!own)
+		sel[n++] = c2h ? QDMA_IND_SEL_CR_C2H : QDMA_IND_SEL_CR_H2C;
+	if (st && c2h)
+		sel[n++] = QDMA_IND_SEL_PFTCH;
+	if (with_cmpt)
+		sel[n++] = QDMA_IND_SEL_CMPT;
+	if (own && st)
+		sel[n++] = c2h ? QDMA_IND_SEL_CR_C2H : QDMA_IND_SEL_CR_H2C;
+	return n;
+}
+
+/* Run one command (CLR/INV) on each selector of @p sel, stopping at the first failure. */
+static int
+ctxt_cmds(struct qdma_adapter *ad, const uint8_t *sel, unsigned int n, unsigned int op,
+		uint16_t qid_hw)
+{
+	for (unsigned int i = 0; i < n; i++) {
+		int rc = qdma_ind_ctxt(ad, sel[i], op, qid_hw, NULL, 0, NULL);
+
+		if (rc < 0)
+			return rc;
+	}
+	return 0;
+}
+
+/* The SW context of a descq_conf whose values are validated (4.7 composition). */
+static int
+compose_sw(struct qdma_adapter *ad, uint16_t func, bool st, bool c2h,
+		const struct qdma_mbox_descq_conf *d, uint32_t w[QDMA_SW_CTX_WORDS])
+{
+	uint32_t fl = d->flags;
+	int rng = qdma_csr_table_find(ad->csr.ring_sz, (uint32_t)d->ringsz + 1);
+	struct qdma_sw_ctx sw = { 0 };
+
+	if (rng < 0)
+		return -EINVAL;
+	sw.fnc_id = func;
+	sw.qen = 1;
+	sw.fcrd_en = !!(fl & QDMA_DESCQ_F_FORCED_EN);
+	sw.wbi_chk = !!(fl & QDMA_DESCQ_F_WBI_CHK);
+	sw.wbi_intvl_en = !!(fl & QDMA_DESCQ_F_WBI_INTVL_EN);
+	sw.rngsz_idx = (uint8_t)rng;
+	sw.desc_sz = (uint8_t)((fl >> QDMA_DESCQ_DESC_SZ_SHIFT) & QDMA_DESCQ_DESC_SZ_MASK);
+	sw.bypass = !!(fl & QDMA_DESCQ_F_EN_BYPASS);
+	sw.wbk_en = !!(fl & QDMA_DESCQ_F_WBK_EN);
+	sw.irq_en = !!(fl & QDMA_DESCQ_F_IRQ_EN);
+	sw.irq_arm = !!(fl & QDMA_DESCQ_F_IRQ_ARM);
+	sw.is_mm = !st;
+	sw.ring_base = d->ring_bs_addr;
+	sw.vec = d->intr & QDMA_DESCQ_INTR_ID_MASK;
+	sw.intr_aggr = !!(d->intr & QDMA_DESCQ_INTR_AGGR);
+	if (st && c2h && func != ad->func_id) {
+		/* as the reference PF composes ST C2H contexts of VFs */
+		sw.irq_en = sw.irq_arm = sw.wbk_en = sw.wbi_chk = 0;
+	}
+	return qdma_sw_ctx_encode(&sw, w) < 0 ? -ERANGE : 0;
+}
+
+static int
+compose_pfch(struct qdma_adapter *ad, const struct qdma_mbox_descq_conf *d,
+		uint32_t w[QDMA_PFCH_CTX_WORDS])
+{
+	struct qdma_pfch_ctx p = { 0 };
+	int b = qdma_csr_table_find(ad->csr.buf_sz, d->bufsz);
+
+	if (b < 0)
+		return -EINVAL;
+	p.valid = 1;
+	p.bufsz_idx = (uint8_t)b;
+	p.pfch_en = !!(d->flags & QDMA_DESCQ_F_PFCH_EN);
+	p.bypass = !!(d->flags & QDMA_DESCQ_F_EN_BYPASS_PFCH);
+	return qdma_pfch_ctx_encode(&p, w) < 0 ? -ERANGE : 0;
+}
+
+static int
+compose_cmpt(struct qdma_adapter *ad, uint16_t func, const struct qdma_mbox_descq_conf *d,
+		uint32_t w[QDMA_CMPT_CTX_WORDS])
+{
+	uint32_t fl = d->flags;
+	struct qdma_cmpt_ctx c = { 0 };
+	int crng = qdma_csr_table_find(ad->csr.ring_sz, (uint32_t)d->cmpt_ringsz + 1);
+	int cnt = qdma_csr_table_find(ad->csr.cnt_th, d->cnt_thres);
+	int tmr = qdma_csr_table_find(ad->csr.timer_cnt, d->timer_thres);
+
+	if (crng < 0 || cnt < 0 || tmr < 0)
+		return -EINVAL;
+	c.en_stat_desc = !!(fl & QDMA_DESCQ_F_CMPL_STAT_EN);
+	c.en_int = !!(fl & QDMA_DESCQ_F_CMPT_INT_EN);
+	c.trig_mode = (uint8_t)((fl >> QDMA_DESCQ_TRIG_MODE_SHIFT) & QDMA_DESCQ_TRIG_MODE_MASK);
+	c.fnc_id = func;
+	c.counter_idx = (uint8_t)cnt;
+	c.timer_idx = (uint8_t)tmr;
+	c.color = 1;
+	c.ringsz_idx = (uint8_t)crng;
+	c.base_addr = d->cmpt_ring_bs_addr;
+	c.desc_sz = (uint8_t)((fl >> QDMA_DESCQ_CMPT_DESC_SZ_SHIFT) & QDMA_DESCQ_CMPT_DESC_SZ_MASK);
+	c.valid = 1;
+	c.ovf_chk_dis = !!(fl & QDMA_DESCQ_F_DIS_OVF_CHK);
+	c.vec = d->intr & QDMA_DESCQ_INTR_ID_MASK;
+	c.int_aggr = !!(d->intr & QDMA_DESCQ_INTR_AGGR);
+	return qdma_cmpt_ctx_encode(&c, w) < 0 ? -ERANGE : 0;
+}
+
+/*
+ * Compose and program the contexts of queue @p qid_hw for function @p func from a descq_conf
+ * whose values are already validated: compose everything first, then clear in the reference's
+ * order (start_clear_order) and write SW, PFTCH, CMPT. Returns 0 or the first failure's -errno
+ * (-EINVAL: a value not in the CSR tables, -ERANGE: a field that does not encode, else the
+ * card's); nothing is written when composing fails.
  */
 int
 qdma_queue_ctxt_write(struct qdma_adapter *ad, uint16_t func, uint16_t qid_hw, bool st, bool c2h,
 		unsigned int cmpt_type, const struct qdma_mbox_descq_conf *d)
 {
-	uint32_t fl = d->flags;
-	int rng = qdma_csr_table_find(ad->csr.ring_sz, (uint32_t)d->ringsz + 1);
-	struct qdma_sw_ctx sw = { 0 };
-	uint32_t w[QDMA_IND_CTXT_DATA_WORDS];
-	bool with_cmpt = cmpt_type != QDMA_MBOX_CMPT_CTXT_NONE;
-	bool cmpt_only = cmpt_type == QDMA_MBOX_CMPT_CTXT_ONLY;
-	unsigned int sw_sel = c2h ? QDMA_IND_SEL_SW_C2H : QDMA_IND_SEL_SW_H2C;
-	int rc;
+	uint32_t sw[QDMA_IND_CTXT_DATA_WORDS], pf[QDMA_IND_CTXT_DATA_WORDS];
+	uint32_t cm[QDMA_IND_CTXT_DATA_WORDS];
+	bool with_ring = cmpt_type != QDMA_MBOX_CMPT_CTXT_ONLY;
+	bool with_pfch = with_ring && st && c2h;
+	bool with_cmpt = c2h && cmpt_type != QDMA_MBOX_CMPT_CTXT_NONE;
+	uint8_t sel[6];
+	unsigned int n;
+	int rc = 0;
 
-	if (!c2h)
-		with_cmpt = false;
-	if (!cmpt_only && rng < 0)
-		return -EINVAL;
-	/* clear */
-	if (!cmpt_only) {
-		rc = qdma_ind_ctxt(ad, sw_sel, QDMA_IND_OP_CLR, qid_hw, NULL, 0, NULL);
-		rc |= qdma_ind_ctxt(ad, c2h ? QDMA_IND_SEL_HW_C2H : QDMA_IND_SEL_HW_H2C,
-			QDMA_IND_OP_CLR, qid_hw, NULL, 0, NULL);
-		rc |= qdma_ind_ctxt(ad, c2h ? QDMA_IND_SEL_CR_C2H : QDMA_IND_SEL_CR_H2C,
-			QDMA_IND_OP_CLR, qid_hw, NULL, 0, NULL);
-		if (st && c2h)
-			rc |= qdma_ind_ctxt(ad, QDMA_IND_SEL_PFTCH, QDMA_IND_OP_CLR, qid_hw, NULL, 0,
-				NULL);
-		if (rc)
-			return -EIO;
-	}
-	if (with_cmpt && qdma_ind_ctxt(ad, QDMA_IND_SEL_CMPT, QDMA_IND_OP_CLR, qid_hw, NULL, 0,
-			NULL) < 0)
-		return -EIO;
-
-	if (!cmpt_only) {
-		sw.fnc_id = func;
-		sw.qen = 1;
-		sw.fcrd_en = !!(fl & QDMA_DESCQ_F_FORCED_EN);
-		sw.wbi_chk = !!(fl & QDMA_DESCQ_F_WBI_CHK);
-		sw.wbi_intvl_en = !!(fl & QDMA_DESCQ_F_WBI_INTVL_EN);
-		sw.rngsz_idx = (uint8_t)rng;
-		sw.desc_sz = (uint8_t)((fl >> QDMA_DESCQ_DESC_SZ_SHIFT) & QDMA_DESCQ_DESC_SZ_MASK);
-		sw.bypass = !!(fl & QDMA_DESCQ_F_EN_BYPASS);
-		sw.wbk_en = !!(fl & QDMA_DESCQ_F_WBK_EN);
-		sw.irq_en = !!(fl & QDMA_DESCQ_F_IRQ_EN);
-		sw.irq_arm = !!(fl & QDMA_DESCQ_F_IRQ_ARM);
-		sw.is_mm = !st;
-		sw.ring_base = d->ring_bs_addr;
-		sw.vec = d->intr & QDMA_DESCQ_INTR_ID_MASK;
-		sw.intr_aggr = !!(d->intr & QDMA_DESCQ_INTR_AGGR);
-		if (st && c2h && func != ad->func_id) {
-			/* as the reference PF composes ST C2H contexts of VFs */
-			sw.irq_en = sw.irq_arm = sw.wbk_en = sw.wbi_chk = 0;
-		}
-		if (qdma_sw_ctx_encode(&sw, w) < 0 ||
-		    qdma_ind_ctxt(ad, sw_sel, QDMA_IND_OP_WR, qid_hw, w, QDMA_SW_CTX_WORDS, NULL) < 0)
-			return -EIO;
-		if (st && c2h) {
-			struct qdma_pfch_ctx p = { 0 };
-			int b = qdma_csr_table_find(ad->csr.buf_sz, d->bufsz);
-
-			if (b < 0)
-				return -EINVAL;
-			p.valid = 1;
-			p.bufsz_idx = (uint8_t)b;
-			p.pfch_en = !!(fl & QDMA_DESCQ_F_PFCH_EN);
-			p.bypass = !!(fl & QDMA_DESCQ_F_EN_BYPASS_PFCH);
-			if (qdma_pfch_ctx_encode(&p, w) < 0 ||
-			    qdma_ind_ctxt(ad, QDMA_IND_SEL_PFTCH, QDMA_IND_OP_WR, qid_hw, w,
-				    QDMA_PFCH_CTX_WORDS, NULL) < 0)
-				return -EIO;
-		}
-	}
-	if (with_cmpt) {
-		struct qdma_cmpt_ctx c = { 0 };
-		int crng = qdma_csr_table_find(ad->csr.ring_sz, (uint32_t)d->cmpt_ringsz + 1);
-		int cnt = qdma_csr_table_find(ad->csr.cnt_th, d->cnt_thres);
-		int tmr = qdma_csr_table_find(ad->csr.timer_cnt, d->timer_thres);
-
-		if (crng < 0 || cnt < 0 || tmr < 0)
-			return -EINVAL;
-		c.en_stat_desc = !!(fl & QDMA_DESCQ_F_CMPL_STAT_EN);
-		c.en_int = !!(fl & QDMA_DESCQ_F_CMPT_INT_EN);
-		c.trig_mode = (uint8_t)((fl >> QDMA_DESCQ_TRIG_MODE_SHIFT) &
-			QDMA_DESCQ_TRIG_MODE_MASK);
-		c.fnc_id = func;
-		c.counter_idx = (uint8_t)cnt;
-		c.timer_idx = (uint8_t)tmr;
-		c.color = 1;
-		c.ringsz_idx = (uint8_t)crng;
-		c.base_addr = d->cmpt_ring_bs_addr;
-		c.desc_sz = (uint8_t)((fl >> QDMA_DESCQ_CMPT_DESC_SZ_SHIFT) &
-			QDMA_DESCQ_CMPT_DESC_SZ_MASK);
-		c.valid = 1;
-		c.ovf_chk_dis = !!(fl & QDMA_DESCQ_F_DIS_OVF_CHK);
-		c.vec = d->intr & QDMA_DESCQ_INTR_ID_MASK;
-		c.int_aggr = !!(d->intr & QDMA_DESCQ_INTR_AGGR);
-		if (qdma_cmpt_ctx_encode(&c, w) < 0 ||
-		    qdma_ind_ctxt(ad, QDMA_IND_SEL_CMPT, QDMA_IND_OP_WR, qid_hw, w,
-			    QDMA_CMPT_CTX_WORDS, NULL) < 0)
-			return -EIO;
-	}
-	return 0;
+	if (with_ring)
+		rc = compose_sw(ad, func, st, c2h, d, sw);
+	if (rc == 0 && with_pfch)
+		rc = compose_pfch(ad, d, pf);
+	if (rc == 0 && with_cmpt)
+		rc = compose_cmpt(ad, func, d, cm);
+	if (rc < 0)
+		return rc;
+	n = start_clear_order(func == ad->func_id, st, c2h, cmpt_type, sel);
+	rc = ctxt_cmds(ad, sel, n, QDMA_IND_OP_CLR, qid_hw);
+	if (rc == 0 && with_ring)
+		rc = qdma_ind_ctxt(ad, c2h ? QDMA_IND_SEL_SW_C2H : QDMA_IND_SEL_SW_H2C,
+			QDMA_IND_OP_WR, qid_hw, sw, QDMA_SW_CTX_WORDS, NULL);
+	if (rc == 0 && with_pfch)
+		rc = qdma_ind_ctxt(ad, QDMA_IND_SEL_PFTCH, QDMA_IND_OP_WR, qid_hw, pf,
+			QDMA_PFCH_CTX_WORDS, NULL);
+	if (rc == 0 && with_cmpt)
+		rc = qdma_ind_ctxt(ad, QDMA_IND_SEL_CMPT, QDMA_IND_OP_WR, qid_hw, cm,
+			QDMA_CMPT_CTX_WORDS, NULL);
+	return rc;
 }
 
-/* Invalidate (or clear) every context of a queue. */
+/*
+ * Invalidate (or clear) every context of a queue, in the order of a queue stop (2.8): SW, HW,
+ * then PFTCH, CMPT, CR for ST C2H, CR for ST H2C (and CMPT of an MM C2H queue with one).
+ * Every command is issued even when one fails (a stop must leave as little as possible
+ * running); returns 0 or the first failure's -errno.
+ */
 int
 qdma_queue_ctxt_inv(struct qdma_adapter *ad, uint16_t qid_hw, bool st, bool c2h,
 		unsigned int cmpt_type, bool clear)
 {
 	unsigned int op = clear ? QDMA_IND_OP_CLR : QDMA_IND_OP_INV;
-	int rc = 0;
+	bool ring = cmpt_type != QDMA_MBOX_CMPT_CTXT_ONLY;
+	uint8_t sel[6];
+	unsigned int n = 0;
+	int first = 0;
 
-	if (cmpt_type != QDMA_MBOX_CMPT_CTXT_ONLY) {
-		rc |= qdma_ind_ctxt(ad, c2h ? QDMA_IND_SEL_SW_C2H : QDMA_IND_SEL_SW_H2C, op, qid_hw,
-			NULL, 0, NULL);
-		rc |= qdma_ind_ctxt(ad, c2h ? QDMA_IND_SEL_HW_C2H : QDMA_IND_SEL_HW_H2C, op, qid_hw,
-			NULL, 0, NULL);
-		if (st)
-			rc |= qdma_ind_ctxt(ad, c2h ? QDMA_IND_SEL_CR_C2H : QDMA_IND_SEL_CR_H2C, op,
-				qid_hw, NULL, 0, NULL);
+	if (ring) {
+		sel[n++] = c2h ? QDMA_IND_SEL_SW_C2H : QDMA_IND_SEL_SW_H2C;
+		sel[n++] = c2h ? QDMA_IND_SEL_HW_C2H : QDMA_IND_SEL_HW_H2C;
 		if (st && c2h)
-			rc |= qdma_ind_ctxt(ad, QDMA_IND_SEL_PFTCH, op, qid_hw, NULL, 0, NULL);
+			sel[n++] = QDMA_IND_SEL_PFTCH;
 	}
 	if (c2h && cmpt_type != QDMA_MBOX_CMPT_CTXT_NONE)
-		rc |= qdma_ind_ctxt(ad, QDMA_IND_SEL_CMPT, op, qid_hw, NULL, 0, NULL);
-	return rc ? -EIO : 0;
+		sel[n++] = QDMA_IND_SEL_CMPT;
+	if (ring && st)
+		sel[n++] = c2h ? QDMA_IND_SEL_CR_C2H : QDMA_IND_SEL_CR_H2C;
+	for (unsigned int i = 0; i < n; i++) {
+		int rc = qdma_ind_ctxt(ad, sel[i], op, qid_hw, NULL, 0, NULL);
+
+		if (rc < 0 && first == 0)
+			first = rc;
+	}
+	return first;
 }
 
-/* Clear every context of every queue of a window (a VF leaving or resetting). */
-static void
-clear_window(struct qdma_adapter *ad, const struct qdma_fn_entry *e)
+/*
+ * Clear every context of every queue of a window, and the interrupt rings of the same
+ * indices (a VF owns those, INTR_CTXT_*): a VF leaving or resetting.
+ */
+void
+qdma_pf_clear_window(struct qdma_adapter *ad, const struct qdma_fn_entry *e)
 {
 	if (e->qbase < 0)
 		return;
 	for (uint32_t q = (uint32_t)e->qbase; q < (uint32_t)e->qbase + e->qmax; q++) {
 		qdma_queue_ctxt_inv(ad, (uint16_t)q, true, false, QDMA_MBOX_CMPT_CTXT_NONE, true);
 		qdma_queue_ctxt_inv(ad, (uint16_t)q, true, true, QDMA_MBOX_CMPT_CTXT_WITH_ST, true);
+		qdma_ind_ctxt(ad, QDMA_IND_SEL_INT_COAL, QDMA_IND_OP_CLR, q, NULL, 0, NULL);
 	}
 }
 
@@ -373,55 +426,9 @@ qdma_fn_window_set(struct qdma_adapter *ad, uint16_t func, uint32_t qmax, int32_
 	if (old.qbase == ad->pf->fn[func].qbase && old.qmax == ad->pf->fn[func].qmax)
 		return 0;
 	qdma_fmap_write(ad, func, 0, 0);
-	clear_window(ad, &old);
-	clear_window(ad, &ad->pf->fn[func]);
+	qdma_pf_clear_window(ad, &old);
+	qdma_pf_clear_window(ad, &ad->pf->fn[func]);
 	return 0;
-}
-
-/* --------------------------------------------------------- VF messages */
-
-static int
-check_descq(struct qdma_adapter *ad, bool st, bool c2h, unsigned int cmpt_type,
-		const struct qdma_mbox_descq_conf *d)
-{
-	uint32_t fl = d->flags;
-	unsigned int desc_sz = (fl >> QDMA_DESCQ_DESC_SZ_SHIFT) & QDMA_DESCQ_DESC_SZ_MASK;
-	unsigned int trig = (fl >> QDMA_DESCQ_TRIG_MODE_SHIFT) & QDMA_DESCQ_TRIG_MODE_MASK;
-	bool cmpt = c2h && cmpt_type != QDMA_MBOX_CMPT_CTXT_NONE;
-
-	/* card memory is one space for every function: MM only if allowed */
-	if (!st && !ad->pf->policy.vf_mm)
-		return QDMA_MBOX_ERR_INV_MSG;
-	if (cmpt_type != QDMA_MBOX_CMPT_CTXT_ONLY) {
-		if (qdma_csr_table_find(ad->csr.ring_sz, (uint32_t)d->ringsz + 1) < 0)
-			return QDMA_MBOX_ERR_INV_RINGSZ;
-		/* the descriptor size must be the one of the queue type */
-		if (desc_sz != (!st ? QDMA_DESC_SZ_32B : c2h ? QDMA_DESC_SZ_8B : QDMA_DESC_SZ_16B))
-			return QDMA_MBOX_ERR_INV_MSG;
-		if (d->ring_bs_addr == 0 || (d->ring_bs_addr & 63) != 0)
-			return QDMA_MBOX_ERR_INV_MSG;
-		if (fl & QDMA_DESCQ_F_EN_BYPASS)
-			return QDMA_MBOX_ERR_INV_MSG;   /* no bypass logic on this card */
-		if (st && c2h && qdma_csr_table_find(ad->csr.buf_sz, d->bufsz) < 0)
-			return QDMA_MBOX_ERR_INV_BUFSZ;
-	}
-	if (cmpt) {
-		if (qdma_csr_table_find(ad->csr.ring_sz, (uint32_t)d->cmpt_ringsz + 1) < 0)
-			return QDMA_MBOX_ERR_INV_RINGSZ;
-		if (qdma_csr_table_find(ad->csr.cnt_th, d->cnt_thres) < 0)
-			return QDMA_MBOX_ERR_INV_CNTR_TH;
-		if (qdma_csr_table_find(ad->csr.timer_cnt, d->timer_thres) < 0)
-			return QDMA_MBOX_ERR_INV_TMR_TH;
-		if (trig > QDMA_CMPT_TRIG_MAX)
-			return QDMA_MBOX_ERR_INV_MSG;
-		if (d->cmpt_ring_bs_addr == 0 || (d->cmpt_ring_bs_addr & (QDMA_CTX_RING_ALIGN - 1)))
-			return QDMA_MBOX_ERR_INV_MSG;
-	}
-	/* no interrupts for VF queues: vectors are not the VF's to choose */
-	if (fl & (QDMA_DESCQ_F_IRQ_EN | QDMA_DESCQ_F_CMPT_INT_EN | QDMA_DESCQ_F_IRQ_ARM) ||
-	    (d->intr & QDMA_DESCQ_INTR_AGGR))
-		return QDMA_MBOX_ERR_INV_MSG;
-	return ST_OK;
 }
 
 /* ------------------------------------------------------------ the outbox */
@@ -480,8 +487,6 @@ outbox_queue(struct qdma_adapter *ad, uint16_t dst, const union qdma_mbox_msg *m
 	e->pend_msg = *m;
 }
 
-static void vf_gone(struct qdma_adapter *ad, uint16_t src, bool withdraw);
-
 /* @p func left the PF's message unconsumed for the send timeout: reset it. */
 static void
 vf_stuck(struct qdma_adapter *ad, uint16_t func, uint64_t now)
@@ -499,9 +504,9 @@ vf_stuck(struct qdma_adapter *ad, uint16_t func, uint64_t now)
 		pf->out_fn = func;
 		pf->out_tsc = now;
 	}
-	vf_gone(ad, func, true);
+	qdma_pf_vf_gone(ad, func, true);
 	e->quarantined = true;
-	evt_push(pf, func, RTE_PMD_QDMA_VF_EVT_STUCK);
+	qdma_pf_evt_push(pf, func, RTE_PMD_QDMA_VF_EVT_STUCK);
 	QDMA_MBOX_LOG(WARNING, "%s: VF function %u did not read the PF's message within %" PRIu64
 		" ms: its mailbox was reset, its queues released; ignored until it is reset",
 		ad->name, func, pf->send_timeout * 1000 / rte_get_timer_hz());
@@ -579,8 +584,8 @@ retry_alarm(void *arg)
  * @p withdraw, whatever the PF still has for it is withdrawn too (it left or
  * was reset); without (the PF going away), a PF_BYE to it stays.
  */
-static void
-vf_gone(struct qdma_adapter *ad, uint16_t src, bool withdraw)
+void
+qdma_pf_vf_gone(struct qdma_adapter *ad, uint16_t src, bool withdraw)
 {
 	struct qdma_pf *pf = ad->pf;
 	struct qdma_fn_entry *e = &pf->fn[src];
@@ -619,313 +624,10 @@ qdma_pf_vf_reset(struct qdma_adapter *ad, uint16_t func)
 	if (!known)
 		return;    /* nothing of it here: nothing to report */
 	e->resets++;
-	vf_gone(ad, func, true);
-	evt_push(pf, func, RTE_PMD_QDMA_VF_EVT_GONE);
+	qdma_pf_vf_gone(ad, func, true);
+	qdma_pf_evt_push(pf, func, RTE_PMD_QDMA_VF_EVT_GONE);
 	QDMA_MBOX_LOG(NOTICE, "%s: VF function %u was reset: its queues and window are released",
 		ad->name, func);
-}
-
-/*
- * Rate limit and quarantine, before a message is looked at.  The card's
- * reset notice always passes.  Caller holds mbox_lock.
- */
-static bool
-admit(struct qdma_adapter *ad, uint16_t src, const union qdma_mbox_msg *m)
-{
-	struct qdma_pf *pf = ad->pf;
-	struct qdma_fn_entry *e;
-	uint64_t now, hz, add;
-
-	if (src >= QDMA_MAX_FUNCS || src == ad->func_id)
-		return true;   /* refused by qdma_pf_handle_msg */
-	e = &pf->fn[src];
-	if (m->hdr.op == QDMA_MBOX_OP_VF_BYE && m->hdr.status == QDMA_MBOX_BYE_ST_FN_RESET)
-		return true;
-	if (e->quarantined)
-		goto drop;
-	if (pf->rate == 0)
-		return true;
-	now = rte_get_timer_cycles();
-	hz = rte_get_timer_hz();
-	add = (now - e->tb_tsc) * pf->rate / hz;
-	if (add > 0) {
-		e->tokens = add >= pf->burst - e->tokens ? pf->burst : e->tokens + (uint32_t)add;
-		e->tb_tsc = e->tokens == pf->burst ? now : e->tb_tsc + add * hz / pf->rate;
-	}
-	if (e->tokens == pf->burst)
-		e->flooding = false;   /* quiet long enough: a new burst is a new event */
-	if (e->tokens > 0) {
-		e->tokens--;
-		return true;
-	}
-	if (!e->flooding) {
-		e->flooding = true;
-		evt_push(pf, src, RTE_PMD_QDMA_VF_EVT_FLOOD);
-	}
-	pf->flood_unlogged++;
-	if (now - pf->flood_log_tsc > hz) {
-		QDMA_MBOX_LOG(WARNING, "%s: VF function %u sends beyond its rate (%u/s, burst %u): "
-			"%" PRIu64 " message(s) dropped since the last report", ad->name, src,
-			pf->rate, pf->burst, pf->flood_unlogged);
-		pf->flood_log_tsc = now;
-		pf->flood_unlogged = 0;
-	}
-drop:
-	e->msgs++;
-	e->dropped++;
-	pf->mbox_dropped++;
-	return false;
-}
-
-/*
- * Handle one message from function @p src (the hardware-reported sender).
- * Fills the response in place; *respond tells whether to send it.
- * Returns the status put in the response.
- */
-int
-qdma_pf_handle_msg(struct qdma_adapter *ad, uint16_t src, union qdma_mbox_msg *m,
-		bool *respond)
-{
-	struct qdma_pf *pf = ad->pf;
-	struct qdma_fn_entry *e;
-	uint16_t port = ad->eth->data->port_id;
-	uint8_t op = m->hdr.op;
-	int st = ST_OK;
-
-	*respond = false;
-	if (src >= QDMA_MAX_FUNCS || src == ad->func_id) {
-		pf->mbox_dropped++;
-		return QDMA_MBOX_ERR_INV_MSG;
-	}
-	e = &pf->fn[src];
-	e->msgs++;
-	m->hdr.src_func_id = src;      /* never trust the header's claim */
-
-	switch (op) {
-	case QDMA_MBOX_OP_VF_BYE:
-		/* the card's notice of a reset (a VF faking it resets only itself) */
-		if (m->hdr.status == QDMA_MBOX_BYE_ST_FN_RESET)
-			qdma_pf_vf_reset(ad, src);
-		else
-			vf_gone(ad, src, true);
-		return ST_OK;
-	case QDMA_MBOX_OP_PF_RESET_VF_BYE:
-		vf_gone(ad, src, true);
-		*respond = true;
-		break;
-	case QDMA_MBOX_OP_RSP | QDMA_MBOX_OP_RESET_PREPARE:
-	case QDMA_MBOX_OP_RSP | QDMA_MBOX_OP_RESET_DONE:
-	case QDMA_MBOX_OP_RSP | QDMA_MBOX_OP_PF_BYE:
-		return ST_OK;   /* acknowledgements of our notices: nothing to answer */
-	case QDMA_MBOX_OP_RSP | QDMA_MBOX_OP_SVFF_PAUSE:
-	case QDMA_MBOX_OP_RSP | QDMA_MBOX_OP_SVFF_RESUME:
-		qdma_pf_pause_ack(ad, src, m);
-		return ST_OK;
-	case QDMA_MBOX_OP_HELLO: {
-		if (pf->policy.vf_hello != NULL && pf->policy.vf_hello(pf->policy_arg, port, src) < 0) {
-			st = QDMA_MBOX_ERR_INV_MSG;
-			*respond = true;
-			break;
-		}
-		/* a new instance of the VF driver: whatever the old one left is gone */
-		clear_window(ad, e);
-		memset(e->active, 0, sizeof(e->active));
-		qdma_fmap_write(ad, src, 0, 0);
-		e->online = true;
-		qdma_pf_pause_hello(ad, src, m);
-		memset(&m->b[6], 0, QDMA_MBOX_MSG_BYTES - 6);
-		m->hello.qbase = e->qbase;
-		m->hello.qmax = e->qmax;
-		m->hello.cap = ad->cap;
-		m->hello.dma_device_index = 0;
-		qdma_pf_pause_hello_rsp(m);
-		*respond = true;
-		break;
-	}
-	default:
-		break;
-	}
-	if (op == QDMA_MBOX_OP_HELLO || op == QDMA_MBOX_OP_PF_RESET_VF_BYE)
-		goto reply;
-
-	*respond = true;
-	if (!e->online && op <= QDMA_MBOX_OP_XILINX_MAX) {
-		st = QDMA_MBOX_ERR_INV_MSG;   /* HELLO first */
-		memset(&m->b[6], 0, QDMA_MBOX_MSG_BYTES - 6);
-		goto reply;
-	}
-	switch (op) {
-	case QDMA_MBOX_OP_FMAP: {
-		/* stricter than the reference: exactly the granted window (or none) */
-		int32_t qb = m->fmap.qbase;
-		uint32_t qm = m->fmap.qmax;
-
-		if (qm == 0 || (qb == e->qbase && qm == e->qmax && e->qbase >= 0)) {
-			if (qdma_fmap_write(ad, src, qm ? (uint32_t)qb : 0, qm) < 0)
-				st = QDMA_MBOX_ERR_INV_MSG;
-		} else {
-			st = QDMA_MBOX_ERR_INV_QID;
-		}
-		break;
-	}
-	case QDMA_MBOX_OP_CSR:
-		memset(&m->b[6], 0, QDMA_MBOX_MSG_BYTES - 6);
-		for (unsigned int i = 0; i < QDMA_CSR_TABLE_ENTRIES; i++) {
-			m->csr.ringsz[i] = (uint16_t)ad->csr.ring_sz[i];
-			m->csr.bufsz[i] = (uint16_t)ad->csr.buf_sz[i];
-			m->csr.timer_cnt[i] = (uint8_t)ad->csr.timer_cnt[i];
-			m->csr.cnt_thres[i] = (uint8_t)ad->csr.cnt_th[i];
-		}
-		break;
-	case QDMA_MBOX_OP_QREQ: {
-		uint32_t qm = m->fmap.qmax;
-		int32_t qb = -1;
-		int rc;
-
-		if (qm > QDMA_MAX_QUEUES_PER_FN) {
-			st = QDMA_MBOX_ERR_NUM_QUEUES;
-		} else if (e->active[0] || e->active[1] || e->active[2]) {
-			st = QDMA_MBOX_ERR_NUM_QUEUES;
-		} else if (pf->policy.queue_request != NULL && qm != 0) {
-			rc = pf->policy.queue_request(pf->policy_arg, port, src, qm, &qb);
-			if (rc < 0 || qb < 0 || qdma_fn_window_set(ad, src, qm, qb, &qb) < 0)
-				st = QDMA_MBOX_ERR_NUM_QUEUES;
-		} else if (qdma_fn_window_set(ad, src, qm, -1, &qb) < 0) {
-			st = QDMA_MBOX_ERR_NUM_QUEUES;
-		}
-		if (st == ST_OK)
-			qdma_fmap_write(ad, src, 0, 0);
-		m->fmap.qbase = e->qbase;
-		m->fmap.qmax = e->qmax;
-		break;
-	}
-	case QDMA_MBOX_OP_QNOTIFY_ADD:
-	case QDMA_MBOX_OP_QNOTIFY_DEL: {
-		uint32_t t = m->qnotify.q_type;
-
-		if (!qid_owned(e, m->qnotify.qid_hw) || t > QDMA_MBOX_QTYPE_CMPT) {
-			st = QDMA_MBOX_ERR_INV_QID;
-		} else if (op == QDMA_MBOX_OP_QNOTIFY_ADD) {
-			if (e->active[t] >= e->qmax)
-				st = QDMA_MBOX_ERR_NO_QUEUES_LEFT;
-			else
-				e->active[t]++;
-		} else {
-			if (e->active[t] == 0)
-				st = QDMA_MBOX_ERR_INV_QID;
-			else
-				e->active[t]--;
-		}
-		break;
-	}
-	case QDMA_MBOX_OP_GET_QACTIVE_CNT:
-		memset(&m->b[6], 0, QDMA_MBOX_MSG_BYTES - 6);
-		m->qactive.h2c = e->active[0];
-		m->qactive.c2h = e->active[1];
-		m->qactive.cmpt = e->active[2];
-		break;
-	case QDMA_MBOX_OP_QCTXT_WRT:
-	case QDMA_MBOX_OP_QCTXT_CLR:
-	case QDMA_MBOX_OP_QCTXT_INV:
-	case QDMA_MBOX_OP_QCTXT_RD: {
-		uint16_t qid = m->qctxt.qid_hw;
-		uint8_t fl = m->qctxt.flags;
-		bool qst = fl & QDMA_MBOX_QCTXT_F_ST, c2h = fl & QDMA_MBOX_QCTXT_F_C2H;
-		unsigned int ct = qdma_mbox_qctxt_cmpt_type(fl);
-
-		if (!qid_owned(e, qid) || (fl & ~0x0Fu)) {
-			st = QDMA_MBOX_ERR_INV_QID;
-			break;
-		}
-		if (op == QDMA_MBOX_OP_QCTXT_WRT) {
-			st = check_descq(ad, qst, c2h, ct, &m->qctxt.descq);
-			if (st == ST_OK && pf->policy.ctxt_request != NULL &&
-			    pf->policy.ctxt_request(pf->policy_arg, port, src, qid, c2h, true) < 0)
-				st = QDMA_MBOX_ERR_INV_MSG;
-			if (st == ST_OK && qdma_queue_ctxt_write(ad, src, qid, qst, c2h, ct,
-					&m->qctxt.descq) < 0)
-				st = QDMA_MBOX_ERR_INV_MSG;
-		} else if (op == QDMA_MBOX_OP_QCTXT_RD) {
-			uint32_t w[QDMA_IND_CTXT_DATA_WORDS] = { 0 };
-			uint32_t qb = 0, qm = 0;
-			struct qdma_mbox_qctxt_rd_rsp *r = &m->qctxt_rd;
-
-			memset(&m->b[16], 0, QDMA_MBOX_MSG_BYTES - 16);
-			qdma_fmap_read(ad, src, &qb, &qm);
-			r->fmap_qbase = (uint16_t)qb;
-			r->fmap_qmax = (uint16_t)qm;
-			/* raw context words, as many as fit each field */
-			qdma_ind_ctxt(ad, c2h ? QDMA_IND_SEL_SW_C2H : QDMA_IND_SEL_SW_H2C,
-				QDMA_IND_OP_RD, qid, NULL, QDMA_SW_CTX_WORDS, w);
-			memcpy(r->sw_ctxt, w, QDMA_SW_CTX_WORDS * 4);
-			qdma_ind_ctxt(ad, c2h ? QDMA_IND_SEL_HW_C2H : QDMA_IND_SEL_HW_H2C,
-				QDMA_IND_OP_RD, qid, NULL, QDMA_HW_CTX_WORDS, w);
-			memcpy(r->hw_ctxt, w, QDMA_HW_CTX_WORDS * 4);
-			qdma_ind_ctxt(ad, c2h ? QDMA_IND_SEL_CR_C2H : QDMA_IND_SEL_CR_H2C,
-				QDMA_IND_OP_RD, qid, NULL, QDMA_CREDIT_CTX_WORDS, w);
-			memcpy(r->cr_ctxt, w, QDMA_CREDIT_CTX_WORDS * 4);
-			if (c2h) {
-				qdma_ind_ctxt(ad, QDMA_IND_SEL_PFTCH, QDMA_IND_OP_RD, qid, NULL,
-					QDMA_PFCH_CTX_WORDS, w);
-				memcpy(r->pfch_ctxt, w, QDMA_PFCH_CTX_WORDS * 4);
-				qdma_ind_ctxt(ad, QDMA_IND_SEL_CMPT, QDMA_IND_OP_RD, qid, NULL,
-					QDMA_CMPT_CTX_WORDS, w);
-				memcpy(r->cmpt_ctxt, w, sizeof(r->cmpt_ctxt));
-			}
-		} else {
-			if (pf->policy.ctxt_request != NULL &&
-			    pf->policy.ctxt_request(pf->policy_arg, port, src, qid, c2h, false) < 0)
-				st = QDMA_MBOX_ERR_INV_MSG;
-			else if (qdma_queue_ctxt_inv(ad, qid, qst, c2h, ct,
-					op == QDMA_MBOX_OP_QCTXT_CLR) < 0)
-				st = QDMA_MBOX_ERR_INV_MSG;
-		}
-		break;
-	}
-	case QDMA_MBOX_OP_INTR_CTXT_WRT:
-	case QDMA_MBOX_OP_INTR_CTXT_RD:
-	case QDMA_MBOX_OP_INTR_CTXT_CLR:
-	case QDMA_MBOX_OP_INTR_CTXT_INV:
-		/* interrupt rings have no owner the PF could check: refused */
-		st = QDMA_MBOX_ERR_INV_MSG;
-		break;
-	case QDMA_MBOX_OP_REG_LIST_READ: {
-		/* only identity registers a VF may see anyway */
-		static const uint32_t regs[] = { QDMA_CFG_BLOCK_ID, QDMA_GLBL2_MISC_CAP,
-			QDMA_GLBL2_CHANNEL_QDMA_CAP, QDMA_GLBL2_CHANNEL_MDMA };
-		uint16_t grp = m->reg_list.group;
-
-		memset(&m->b[8], 0, QDMA_MBOX_MSG_BYTES - 8);
-		if (grp > QDMA_MBOX_REG_GROUP_3) {
-			st = QDMA_MBOX_ERR_INV_MSG;
-			break;
-		}
-		if (grp == QDMA_MBOX_REG_GROUP_0 || grp == QDMA_MBOX_REG_GROUP_1) {
-			for (unsigned int i = 0; i < RTE_DIM(regs); i++) {
-				m->reg_list.regs[i].addr = regs[i];
-				m->reg_list.regs[i].val = qdma_rd(ad, regs[i]);
-			}
-			m->reg_list.num_regs = RTE_DIM(regs);
-		}
-		break;
-	}
-	default:
-		/* unknown op (or a response we never asked for): ignored */
-		*respond = false;
-		pf->mbox_dropped++;
-		e->dropped++;
-		return QDMA_MBOX_ERR_INV_MSG;
-	}
-reply:
-	if (st != ST_OK) {
-		e->rejects++;
-		pf->mbox_rejects++;
-		QDMA_MBOX_LOG(INFO, "%s: refused op 0x%02x from function %u (status %d)", ad->name,
-			op, src, st);
-	}
-	if (*respond)
-		qdma_mbox_msg_make_rsp(m, ad->func_id, st);
-	return st;
 }
 
 /* The PF goes away: every VF's window, contexts and FMAP are released.
@@ -937,7 +639,7 @@ qdma_pf_release_vfs(struct qdma_adapter *ad)
 		const struct qdma_fn_entry *e = &ad->pf->fn[f];
 
 		if (f != ad->func_id && (e->online || e->qbase >= 0))
-			vf_gone(ad, (uint16_t)f, false);
+			qdma_pf_vf_gone(ad, (uint16_t)f, false);
 	}
 }
 
@@ -982,8 +684,6 @@ qdma_pf_mbox_service(struct qdma_adapter *ad, unsigned int budget)
 			continue;
 		}
 		ad->pf->mbox_rx++;
-		if (!admit(ad, src, &m))
-			continue;
 		qdma_pf_handle_msg(ad, src, &m, &respond);
 		if (respond) {
 			outbox_queue(ad, src, &m);

@@ -420,9 +420,21 @@ int qdma_eth_uninit(struct rte_eth_dev *dev);
 void qdma_eth_attach_secondary(struct rte_eth_dev *dev);
 void qdma_mbox_intr_handler(void *arg);
 struct qdma_adapter *qdma_port_adapter(uint16_t port_id);
+
+/* qdma_queue.c: ethdev queues (setup, release, start, stop) and their helpers */
 int qdma_ring_idx_at_least(const struct qdma_adapter *ad, uint32_t want);
 volatile void *qdma_db_addr(const struct qdma_adapter *ad, uint16_t qid, uint32_t reg);
 int qdma_csr_ready(struct qdma_adapter *ad);
+int qdma_rx_queue_setup(struct rte_eth_dev *dev, uint16_t qid, uint16_t nb_desc,
+		unsigned int socket, const struct rte_eth_rxconf *conf, struct rte_mempool *mp);
+int qdma_tx_queue_setup(struct rte_eth_dev *dev, uint16_t qid, uint16_t nb_desc,
+		unsigned int socket, const struct rte_eth_txconf *conf);
+void qdma_rx_queue_release(struct rte_eth_dev *dev, uint16_t qid);
+void qdma_tx_queue_release(struct rte_eth_dev *dev, uint16_t qid);
+int qdma_rx_queue_start(struct rte_eth_dev *dev, uint16_t qid);
+int qdma_rx_queue_stop(struct rte_eth_dev *dev, uint16_t qid);
+int qdma_tx_queue_start(struct rte_eth_dev *dev, uint16_t qid);
+int qdma_tx_queue_stop(struct rte_eth_dev *dev, uint16_t qid);
 
 /* qdma_ivshmem.c: the VF attachment in a virtual machine (vdev net_qdma,ivshmem=<BDF>) */
 struct rte_vdev_device;

@@ -440,8 +440,13 @@ int qdma_tx_queue_stop(struct rte_eth_dev *dev, uint16_t qid);
 struct rte_vdev_device;
 int qdma_ivshmem_probe(struct rte_vdev_device *vdev);
 
-/* qdma_mm.c: card-memory (MM) queues */
+/* qdma_mm.c: card-memory (MM) queues (rte_pmd_qdma.c resolves the port) */
 void qdma_mm_release(struct qdma_adapter *ad);
+int qdma_mm_submit(struct qdma_adapter *ad, uint16_t mmq, bool write, uint64_t card_addr,
+		uint64_t iova, uint32_t len);
+int qdma_mm_poll(struct qdma_adapter *ad, uint16_t mmq, bool write);
+int qdma_mm_sync(struct qdma_adapter *ad, uint16_t mmq, bool write, uint64_t card_addr,
+		uint64_t iova, uint32_t len);
 
 /* qdma_rxtx.c */
 uint16_t qdma_recv_pkts(void *rxq, struct rte_mbuf **pkts, uint16_t n);

@@ -365,6 +365,7 @@ int qdma_mbox_recv(struct qdma_adapter *ad, union qdma_mbox_msg *m, uint16_t *sr
 bool qdma_mbox_outbox_busy(struct qdma_adapter *ad);
 int qdma_mbox_vf_reset(struct qdma_adapter *ad, uint16_t func);
 void qdma_mbox_init(struct qdma_adapter *ad);
+/* VF requests: 0 or a -errno, never a mailbox status (converted once, in qdma_vf_request) */
 int qdma_vf_request(struct qdma_adapter *ad, union qdma_mbox_msg *m);
 int qdma_vf_hello(struct qdma_adapter *ad);
 int qdma_vf_csr(struct qdma_adapter *ad);

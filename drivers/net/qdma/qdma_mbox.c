@@ -45,13 +45,17 @@ qdma_mbox_outbox_busy(struct qdma_adapter *ad)
 
 /*
  * PF: reset the mailbox of VF @p func (FN_CMD.vf_reset with TARGET_FN, a
- * placeholder bit on the IP, qdma-reference 4.1; emulation convention 4):
- * its inbox is emptied and our outbox message to it withdrawn.
+ * placeholder bit on the IP, qdma-reference 4.1): its inbox is emptied and
+ * our outbox message to it withdrawn.  Only on a card that advertises it
+ * (emulation convention 4, qdma_hw_emu.h); on any other card nothing is
+ * written (the reference never writes the bit) and -ENOTSUP is returned.
  * Caller holds mbox_lock.
  */
 int
 qdma_mbox_vf_reset(struct qdma_adapter *ad, uint16_t func)
 {
+	if (!(ad->emu_conv & QDMA_EMU_CONV_VF_RESET))
+		return -ENOTSUP;
 	qdma_wr(ad, mb_off(ad, QDMA_MBOX_FN_TARGET), func);
 	return mbox_cmd(ad, QDMA_MBOX_FN_CMD_VF_RESET);
 }

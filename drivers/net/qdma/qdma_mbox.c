@@ -198,6 +198,39 @@ qdma_vf_fire_events(struct qdma_adapter *ad)
 }
 
 /*
+ * Wait for the answer @p want into *m (mbox_lock held, released while
+ * sleeping); PF notices arriving meanwhile are handled.  0, or -ENODEV (PF_BYE
+ * came), -ETIMEDOUT (nothing by @p deadline), -EIO (broken mailbox).
+ */
+static int
+vf_wait_answer(struct qdma_adapter *ad, uint8_t want, uint64_t deadline, union qdma_mbox_msg *m)
+{
+	union qdma_mbox_msg r;
+	int rc;
+
+	for (;;) {
+		rc = qdma_mbox_recv(ad, &r, NULL);
+		if (rc < 0)
+			return rc;
+		if (rc == 1 && r.hdr.op == want) {
+			*m = r;
+			return 0;
+		}
+		if (rc == 1) {
+			qdma_vf_handle_pf_msg(ad, &r);
+			if (ad->pf_gone)
+				return -ENODEV;
+			continue;
+		}
+		if (rte_get_timer_cycles() > deadline)
+			return -ETIMEDOUT;
+		rte_spinlock_unlock(&ad->mbox_lock);
+		qdma_ctl_pause(ad, 20);
+		rte_spinlock_lock(&ad->mbox_lock);
+	}
+}
+
+/*
  * One request/response exchange with the PF.  @p m is the request on entry
  * and the response on success.  Every request has a timeout.  Returns 0 when
  * the PF answered, with its status (enum qdma_mbox_status) in *status, or a
@@ -235,34 +268,15 @@ vf_exchange(struct qdma_adapter *ad, union qdma_mbox_msg *m, int *status)
 		qdma_ctl_pause(ad, 50);
 		rte_spinlock_lock(&ad->mbox_lock);
 	}
-	while (rc == 0) {
-		rc = qdma_mbox_recv(ad, &r, NULL);
-		if (rc == 1 && r.hdr.op == want) {
-			*m = r;
-			*status = r.hdr.status;
-			rc = 1;
-			break;
-		}
-		if (rc == 1) {
-			qdma_vf_handle_pf_msg(ad, &r);
-			rc = ad->pf_gone ? -ENODEV : 0;
-			continue;
-		}
-		if (rc == 0 && rte_get_timer_cycles() > deadline) {
-			rc = -ETIMEDOUT;
-			break;
-		}
-		if (rc == 0) {
-			rte_spinlock_unlock(&ad->mbox_lock);
-			qdma_ctl_pause(ad, 20);
-			rte_spinlock_lock(&ad->mbox_lock);
-		}
-	}
+	if (rc == 0)
+		rc = vf_wait_answer(ad, want, deadline, m);
 	ad->req_inflight = false;
 	rte_spinlock_unlock(&ad->mbox_lock);
 	qdma_vf_fire_events(ad);
-	if (rc == 1)
+	if (rc == 0) {
+		*status = m->hdr.status;
 		return 0;
+	}
 	if (rc == -ETIMEDOUT)
 		ad->mbox_timeouts++;
 	QDMA_MBOX_LOG(ERR, "%s: request op 0x%02x to the PF failed: %s", ad->name, want - 0x80,

@@ -14,6 +14,7 @@
  *   MM queues not allowed to VFs      rte_pmd_qdma_mm_write()     -EPERM
  *   PF does not answer                rte_eth_dev_configure()     -ETIMEDOUT
  *   VF over its message rate          rte_eth_dev_configure()     -ETIMEDOUT (dropped unanswered)
+ *   the PF revoked the VF (detach)    rte_eth_dev_configure()     -ENODEV
  *   PF said PF_BYE                    rte_eth_dev_configure()     -ENODEV
  *
  * Processes: the card (lib/qdma_sim) in a child started first; the PF (our PMD, DPDK primary,
@@ -167,6 +168,10 @@ pf_command(uint16_t port, struct pf_policy *p, bool *serve, const char *line)
 		return rte_pmd_qdma_vf_func_id(port, (unsigned int)v);
 	else if (strcmp(what, "floods") == 0)
 		return v >= 0 && v < (long)RTE_DIM(p->floods) ? (long)p->floods[v] : -1;
+	else if (strcmp(what, "revoke") == 0)
+		return rte_pmd_qdma_vf_revoke(port, (unsigned int)v);
+	else if (strcmp(what, "grant") == 0)
+		return rte_pmd_qdma_vf_grant(port, (unsigned int)v, TOKEN(v));
 	else if (strcmp(what, "bye") == 0)
 		return rte_pmd_qdma_vf_notify(port, (uint16_t)v, RTE_PMD_QDMA_PF_BYE);
 	else
@@ -440,6 +445,30 @@ case_flood(void)
 }
 
 static void
+case_revoked(void)
+{
+	uint16_t port = 0;
+	int rc = vf_probe("net_qdma_revoked", 0, "", &port);
+
+	if (rc != 0 || configure(port, 1) != 0) {
+		tap(false, "revoke: probe or configure failed (%d)", rc);
+		return;
+	}
+	rmv_events = 0;
+	rc = (int)pf("revoke 0");
+	for (int i = 0; i < 500 && rmv_events == 0; i++)
+		usleep(10000);
+	tap(rc == 0 && rmv_events == 1, "the PF revoked the VF (%d): seen as a removal event (%d)",
+		rc, rmv_events);
+	rc = configure(port, 2);
+	tap(rc == -ENODEV, "revoked: configure returns -ENODEV (got %d: %s)", rc,
+		rte_strerror(-rc));
+	vf_remove("net_qdma_revoked", port);
+	rc = (int)pf("grant 0");
+	tap(rc == 0, "granted again (%d)", rc);
+}
+
+static void
 case_pf_bye(void)
 {
 	long func = pf("func 0");
@@ -491,6 +520,7 @@ vf_app(const char *sock)
 	case_mm_refused();
 	case_pf_silent();
 	case_flood();
+	case_revoked();
 	case_pf_bye();
 	rte_mempool_free(mp);
 	rte_eal_cleanup();

@@ -11,7 +11,8 @@
  * The emulated card's BARs are shared memory. The card sees the BAR's current contents, never the
  * individual stores: a store of the value already there is invisible, and a write side effect
  * can only be noticed as a changed value. The real IP sees every store. Three register protocols
- * of the real IP depend on individual writes, so on the emulated card they need a convention:
+ * of the real IP depend on individual writes, so on the emulated card they need a convention
+ * (1-3); a fourth is a register the real IP leaves a placeholder (4):
  *  1. @ref QDMA_EMU_CONV_IND_BUSY - IND_CTXT_CMD: the driver writes the command WITH the busy bit
  *     (bit 0) set (qdma_emu_ind_cmd()). On the real IP the bit is set by the hardware and the
  *     driver writes the command with it clear. The card executes a command whose busy bit is set
@@ -28,6 +29,12 @@
  *     a W1C write of (value & ~strobe), then publishes the new status.
  * (The mailbox PF_ACK words are W1C too but use all 32 bits; the emulated card never sets PF_ACK
  * bits, so no convention is needed for them.)
+ *  4. @ref QDMA_EMU_CONV_VF_RESET - PF FN_CMD.vf_reset (bit 3): a placeholder on the real IP
+ *     that no reference driver writes (qdma-reference 4.1). The emulated card implements it as
+ *     qdma_hw_regs.h "Convention 4" describes: the mailbox of the VF in TARGET_FN is reset (its
+ *     inbox emptied, the PF's outbox message to it withdrawn). A driver writes the bit only to a
+ *     card that sets this capability bit; on a real card a VF that never consumes the PF's
+ *     message holds the PF's outbox until it does or its function is reset.
  *
  * @par What follows for other drivers
  * A driver that does not follow these conventions - the stock Xilinx drivers (DPDK PMD, Linux
@@ -77,9 +84,11 @@
 #define QDMA_EMU_CONV_IND_BUSY (1u << 0)     /**< 1: write IND_CTXT_CMD with busy set */
 #define QDMA_EMU_CONV_FN_CMD_CLEAR (1u << 1) /**< 2: wait for FN_CMD to read 0 */
 #define QDMA_EMU_CONV_W1C_STROBE (1u << 2)   /**< 3: OR the strobe into W1C writes */
+#define QDMA_EMU_CONV_VF_RESET (1u << 3)     /**< 4: the card implements FN_CMD.vf_reset */
 /** Every convention this header defines. */
 #define QDMA_EMU_CONV_ALL                                                                          \
-	(QDMA_EMU_CONV_IND_BUSY | QDMA_EMU_CONV_W1C_STROBE | QDMA_EMU_CONV_FN_CMD_CLEAR)
+	(QDMA_EMU_CONV_IND_BUSY | QDMA_EMU_CONV_W1C_STROBE | QDMA_EMU_CONV_FN_CMD_CLEAR |          \
+	 QDMA_EMU_CONV_VF_RESET)
 /** @} */
 
 /** Strobe bit marking a W1C write (convention 3). */

@@ -26,6 +26,8 @@
  *       a VF_BYE from it in the PF's inbox with status @ref QDMA_MBOX_BYE_ST_FN_RESET;
  *  - PF FN_CMD.vf_reset (bit 3, a placeholder on the IP) resets the mailbox of the function
  *       in TARGET_FN: its inbox is emptied and the PF's outbox message to it is withdrawn.
+ *       A driver writes it only to a card that advertises @ref QDMA_EMU_CONV_VF_RESET
+ *       (qdma_hw_emu.h): the reference never writes it.
  */
 #ifndef QDMA_HW_REGS_H
 #define QDMA_HW_REGS_H

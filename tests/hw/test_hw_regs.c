@@ -438,7 +438,7 @@ test_emu_cap(void **state)
 	assert_int_equal(qdma_emu_conventions(~0u, ~0u, ~0u), 0);
 	assert_int_equal(qdma_emu_conventions(QDMA_EMU_SIG0, 0, 7), 0);
 	assert_int_equal(qdma_emu_conventions(0, QDMA_EMU_SIG1, 7), 0);
-	assert_int_equal(QDMA_EMU_CONV_ALL, 7u);
+	assert_int_equal(QDMA_EMU_CONV_ALL, 0xFu);
 	/* the words lie between the last mailbox register and FLR, for the PF and the VF */
 	assert_true(QDMA_PF_MBOX_BASE + QDMA_EMU_CAP_SIG0 > QDMA_PF_MBOX_PF_ACK(7));
 	assert_true(QDMA_PF_MBOX_BASE + QDMA_EMU_CAP_CONV < QDMA_PF_FLR);

@@ -38,12 +38,13 @@ def private_config(name, card=None, vfs=None, **top):
     return path, d
 
 
-def start_svffd(prefix, config, env=None, lcores="0", mem_mb=128):
-    """svffd [EAL] -- --config FILE; stopped by the caller (Proc.stop)."""
+def start_svffd(prefix, config, env=None, lcores="0", mem_mb=128, eal=()):
+    """svffd [EAL] -- --config FILE; stopped by the caller (Proc.stop). @eal:
+    more EAL options."""
     e = dict(os.environ)
     e.update(env or {})
-    return Proc([SVFFD, "-l", lcores, "--file-prefix", prefix, "-m", str(mem_mb), "--",
-                 "--config", config], env=e)
+    return Proc([SVFFD, "-l", lcores, "--file-prefix", prefix, "-m", str(mem_mb)] + list(eal)
+                + ["--", "--config", config], env=e)
 
 
 def wait_ready(prefix, proc, timeout=60):
@@ -62,16 +63,17 @@ def wait_ready(prefix, proc, timeout=60):
     wait_for(up, timeout, "/svff/ commands", proc)
 
 
-def svffd_for_class(cls, name):
+def svffd_for_class(cls, name, eal=()):
     """setUpClass helper: a private config with no VFs, a private PMD plugin
-    directory and a ready svffd, all released by class cleanups (by PID).
-    Sets cls.prefix, cls.config, cls.dir, cls.plugdir, cls.plugin, cls.svffd."""
+    directory and a ready svffd (@eal: more EAL options), all released by class
+    cleanups (by PID). Sets cls.prefix, cls.config, cls.dir, cls.plugdir,
+    cls.plugin, cls.svffd."""
     cls.prefix = unique_prefix(name)
     cls.config, cls.dir = private_config(name, vfs={"count": 0})
     cls.addClassCleanup(cleanup_dir, cls.dir)
     cls.plugdir, cls.plugin = private_plugin_dir()
     cls.addClassCleanup(shutil.rmtree, cls.plugdir, ignore_errors=True)
-    cls.svffd = start_svffd(cls.prefix, cls.config)
+    cls.svffd = start_svffd(cls.prefix, cls.config, eal=eal)
     cls.addClassCleanup(cls.svffd.stop)
     wait_ready(cls.prefix, cls.svffd)
 

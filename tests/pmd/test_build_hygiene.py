@@ -7,7 +7,10 @@
 - lib/svff compiles against the driver's API directory only: no lib/qdma_hw,
   no driver internals on its include path (compile_commands.json);
 - only the probe files (qdma_pci.c, qdma_vdev.c) know which bus a port is on:
-  everything else goes through the attachment's ops (struct qdma_bus_ops)."""
+  everything else goes through the attachment's ops (struct qdma_bus_ops);
+- the device ops, the queues and the MM queues depend one way (qdma_ethdev.c ->
+  qdma_queue.c, qdma_mm.c; qdma_mm.c -> qdma_queue.c): no call loop between
+  them (nm of the objects)."""
 import json
 import os
 import re
@@ -105,6 +108,37 @@ class BusOps(unittest.TestCase):
                 if re.search(r"QDMA_BUS_|->bus\s*[!=]=\s*&|vslot_client_|rte_pci_", line):
                     found.append("%s:%d: %s" % (name, i, line.strip()))
         self.assertEqual(found, [], "bus-specific code outside the probe files")
+
+
+class Layers(unittest.TestCase):
+    OBJDIR = os.path.join(BUILD, "drivers", "librte_net_qdma.so.p")
+    # lower layers first: a file may call the ones after it, never the ones before
+    ORDER = ["qdma_ethdev", "qdma_mm", "qdma_queue", "qdma_common"]
+
+    def symbols(self, name):
+        obj = os.path.join(self.OBJDIR, "net_qdma_%s.c.o" % name)
+        out = subprocess.run(["nm", obj], check=True, capture_output=True,
+                             text=True).stdout
+        defined, undefined = set(), set()
+        for line in out.splitlines():
+            parts = line.split()
+            if len(parts) == 3 and parts[1] in "TDRB":
+                defined.add(parts[2])
+            elif len(parts) == 2 and parts[0] == "U":
+                undefined.add(parts[1])
+        return defined, undefined
+
+    def test_one_way(self):
+        syms = {n: self.symbols(n) for n in self.ORDER}
+        for i, lower in enumerate(self.ORDER):
+            for upper in self.ORDER[:i]:
+                with self.subTest(lower=lower, upper=upper):
+                    calls = sorted(syms[lower][1] & syms[upper][0])
+                    self.assertEqual(calls, [], "%s.c calls into %s.c" % (lower, upper))
+        # and the upper ones do use the lower ones (the order is not vacuous)
+        self.assertTrue(syms["qdma_ethdev"][1] & syms["qdma_queue"][0])
+        self.assertTrue(syms["qdma_ethdev"][1] & syms["qdma_mm"][0])
+        self.assertTrue(syms["qdma_mm"][1] & syms["qdma_queue"][0])
 
 
 if __name__ == "__main__":

@@ -13,7 +13,8 @@
  *
  * Card "real": no capability words -> exactly the reference's writes.
  * Card "emulated": the capability of qdma_hw_emu.h -> the same writes with the conventions, and
- * this fake card answers as the emulated card (clears busy, clears FN_CMD).
+ * this fake card answers as the emulated card (clears busy, clears FN_CMD). FN_CMD.vf_reset
+ * (bit 3, a placeholder the reference never writes) is written to the emulated card only.
  */
 #include <errno.h>
 #include <setjmp.h>
@@ -36,6 +37,9 @@ struct wr {
 
 static struct wr rec[MAX_WR];
 static unsigned int nrec;
+/* The expected sequence, built by the helpers below. */
+static struct wr want[MAX_WR];
+static unsigned int nwant;
 static uint32_t *fake_bar;
 
 void
@@ -88,7 +92,7 @@ fx_open(void **state, bool vf, bool emu)
 	if (emu) {
 		bar_set(mb + 0xF0, 0x46465653u);      /* "SVFF" */
 		bar_set(mb + 0xF4, 0x31554D45u);      /* "EMU1" */
-		bar_set(mb + 0xF8, 7);
+		bar_set(mb + 0xF8, 0xF);
 	}
 	f->ad.bar = (uint8_t *)fake_bar;
 	f->ad.bar_len = len;
@@ -99,12 +103,12 @@ fx_open(void **state, bool vf, bool emu)
 	rte_spinlock_init(&f->ad.ind_lock);
 	rte_spinlock_init(&f->ad.mbox_lock);
 	assert_int_equal(qdma_identify(&f->ad), 0);
-	assert_int_equal(f->ad.emu_conv, emu ? 7u : 0u);
+	assert_int_equal(f->ad.emu_conv, emu ? 0xFu : 0u);
 	memcpy(f->ad.csr.ring_sz, qdma_glbl_rng_sz_default, sizeof(f->ad.csr.ring_sz));
 	memcpy(f->ad.csr.buf_sz, qdma_c2h_buf_sz_default, sizeof(f->ad.csr.buf_sz));
 	memcpy(f->ad.csr.timer_cnt, qdma_c2h_timer_cnt_default, sizeof(f->ad.csr.timer_cnt));
 	memcpy(f->ad.csr.cnt_th, qdma_c2h_cnt_th_default, sizeof(f->ad.csr.cnt_th));
-	nrec = 0;
+	nrec = nwant = 0;     /* a failed case leaves its expectations behind */
 	*state = f;
 	return 0;
 }
@@ -123,9 +127,6 @@ teardown(void **state)
 	return 0;
 }
 
-/* The expected sequence, built by the helpers below. */
-static struct wr want[MAX_WR];
-static unsigned int nwant;
 
 static void
 expect(uint32_t off, uint32_t v)
@@ -419,6 +420,49 @@ t_mbox_recv(void **state)
 	check();
 }
 
+/* FN_CMD.vf_reset (4.1: bit 3, PF only, a placeholder no reference driver writes): on a card
+ * without the capability nothing is written; on the emulated card TARGET_FN, then FN_CMD = 8. */
+static void
+t_mbox_vf_reset(void **state)
+{
+	struct fx *f = *state;
+
+	if (!f->emu) {
+		assert_int_equal(qdma_mbox_vf_reset(&f->ad, 9), -ENOTSUP);
+	} else {
+		assert_int_equal(qdma_mbox_vf_reset(&f->ad, 9), 0);
+		expect(0x2400 + 0x00C, 9);
+		expect(0x2400 + 0x004, 0x8);
+	}
+	check();
+}
+
+/* The PF learns that VF function 9 was reset while its outbox still holds a message to it: it
+ * releases the VF (FMAP cleared: 1.5 with qbase 0, qmax 0). The emulated card also gets the
+ * outbox back with FN_CMD.vf_reset; a real card only the reference's FMAP write. */
+static void
+t_vf_gone_outbox_busy(void **state)
+{
+	struct fx *f = *state;
+	uint32_t fmap0[2] = { 0, 0 };
+
+	f->ad.cap.num_qs = 2048;
+	assert_int_equal(qdma_pf_init_state(&f->ad), 0);
+	f->pf.fn[9].online = true;
+	f->pf.out_fn = 9;
+	bar_set(0x2400, 1u << 1);               /* FN_STATUS: o_msg, our message to it waits */
+	nrec = 0;
+	qdma_pf_vf_reset(&f->ad, 9);
+	if (f->emu) {
+		expect(0x2400 + 0x00C, 9);
+		expect(0x2400 + 0x004, 0x8);
+	}
+	expect_ctx_wr(f, 12, 9, fmap0, 2);
+	check();
+	assert_false(f->pf.fn[9].online);
+	assert_int_equal(f->pf.fn[9].resets, 1);
+}
+
 #define T(name, fn, setup) { name, fn, setup, teardown, NULL }
 
 int
@@ -437,6 +481,8 @@ main(void)
 		T("real_pf_mbox_recv", t_mbox_recv, setup_pf_real),
 		T("real_vf_mbox_send", t_mbox_send, setup_vf_real),
 		T("real_vf_mbox_recv", t_mbox_recv, setup_vf_real),
+		T("real_pf_mbox_vf_reset_not_written", t_mbox_vf_reset, setup_pf_real),
+		T("real_pf_vf_gone_outbox_busy", t_vf_gone_outbox_busy, setup_pf_real),
 		/* the emulated card's capability: the same with the conventions */
 		T("emu_pf_fmap_and_commands", t_fmap, setup_pf_emu),
 		T("emu_pf_h2c_queue_start", t_h2c_start, setup_pf_emu),
@@ -446,6 +492,8 @@ main(void)
 		T("emu_pf_mbox_recv", t_mbox_recv, setup_pf_emu),
 		T("emu_vf_mbox_send", t_mbox_send, setup_vf_emu),
 		T("emu_vf_mbox_recv", t_mbox_recv, setup_vf_emu),
+		T("emu_pf_mbox_vf_reset", t_mbox_vf_reset, setup_pf_emu),
+		T("emu_pf_vf_gone_outbox_busy", t_vf_gone_outbox_busy, setup_pf_emu),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

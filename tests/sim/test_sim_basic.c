@@ -56,7 +56,7 @@ c_pf_init(const char *sock, void *arg)
 	/* the card asks for the conventions of qdma_hw_emu.h, at mailbox base + 0xF0..0xF8 */
 	CK(simdrv_rd(&pf, 0x24F0) == 0x46465653u && simdrv_rd(&pf, 0x24F4) == 0x31554D45u);
 	CK(simdrv_rd(&pf, 0x24F8) == (QDMA_EMU_CONV_IND_BUSY | QDMA_EMU_CONV_FN_CMD_CLEAR |
-					 QDMA_EMU_CONV_W1C_STROBE));
+					 QDMA_EMU_CONV_W1C_STROBE | QDMA_EMU_CONV_VF_RESET));
 	CK(qdma_emu_conventions(simdrv_rd(&pf, QDMA_PF_MBOX_BASE + QDMA_EMU_CAP_SIG0),
 		   simdrv_rd(&pf, QDMA_PF_MBOX_BASE + QDMA_EMU_CAP_SIG1),
 		   simdrv_rd(&pf, QDMA_PF_MBOX_BASE + QDMA_EMU_CAP_CONV)) == QDMA_EMU_CONV_ALL);

@@ -365,6 +365,7 @@ int qdma_mbox_recv(struct qdma_adapter *ad, union qdma_mbox_msg *m, uint16_t *sr
 bool qdma_mbox_outbox_busy(struct qdma_adapter *ad);
 int qdma_mbox_vf_reset(struct qdma_adapter *ad, uint16_t func);
 void qdma_mbox_init(struct qdma_adapter *ad);
+/* VF requests: 0 or a -errno, never a mailbox status (converted once, in qdma_vf_request) */
 int qdma_vf_request(struct qdma_adapter *ad, union qdma_mbox_msg *m);
 int qdma_vf_hello(struct qdma_adapter *ad);
 int qdma_vf_csr(struct qdma_adapter *ad);
@@ -425,16 +426,33 @@ int qdma_eth_uninit(struct rte_eth_dev *dev);
 void qdma_eth_attach_secondary(struct rte_eth_dev *dev);
 void qdma_mbox_intr_handler(void *arg);
 struct qdma_adapter *qdma_port_adapter(uint16_t port_id);
+
+/* qdma_queue.c: ethdev queues (setup, release, start, stop) and their helpers */
 int qdma_ring_idx_at_least(const struct qdma_adapter *ad, uint32_t want);
 volatile void *qdma_db_addr(const struct qdma_adapter *ad, uint16_t qid, uint32_t reg);
 int qdma_csr_ready(struct qdma_adapter *ad);
+int qdma_rx_queue_setup(struct rte_eth_dev *dev, uint16_t qid, uint16_t nb_desc,
+		unsigned int socket, const struct rte_eth_rxconf *conf, struct rte_mempool *mp);
+int qdma_tx_queue_setup(struct rte_eth_dev *dev, uint16_t qid, uint16_t nb_desc,
+		unsigned int socket, const struct rte_eth_txconf *conf);
+void qdma_rx_queue_release(struct rte_eth_dev *dev, uint16_t qid);
+void qdma_tx_queue_release(struct rte_eth_dev *dev, uint16_t qid);
+int qdma_rx_queue_start(struct rte_eth_dev *dev, uint16_t qid);
+int qdma_rx_queue_stop(struct rte_eth_dev *dev, uint16_t qid);
+int qdma_tx_queue_start(struct rte_eth_dev *dev, uint16_t qid);
+int qdma_tx_queue_stop(struct rte_eth_dev *dev, uint16_t qid);
 
 /* qdma_ivshmem.c: the VF attachment in a virtual machine (vdev net_qdma,ivshmem=<BDF>) */
 struct rte_vdev_device;
 int qdma_ivshmem_probe(struct rte_vdev_device *vdev);
 
-/* qdma_mm.c: card-memory (MM) queues */
+/* qdma_mm.c: card-memory (MM) queues (rte_pmd_qdma.c resolves the port) */
 void qdma_mm_release(struct qdma_adapter *ad);
+int qdma_mm_submit(struct qdma_adapter *ad, uint16_t mmq, bool write, uint64_t card_addr,
+		uint64_t iova, uint32_t len);
+int qdma_mm_poll(struct qdma_adapter *ad, uint16_t mmq, bool write);
+int qdma_mm_sync(struct qdma_adapter *ad, uint16_t mmq, bool write, uint64_t card_addr,
+		uint64_t iova, uint32_t len);
 
 /* qdma_rxtx.c */
 uint16_t qdma_recv_pkts(void *rxq, struct rte_mbuf **pkts, uint16_t n);

@@ -45,13 +45,17 @@ qdma_mbox_outbox_busy(struct qdma_adapter *ad)
 
 /*
  * PF: reset the mailbox of VF @p func (FN_CMD.vf_reset with TARGET_FN, a
- * placeholder bit on the IP, qdma-reference 4.1; emulation convention 4):
- * its inbox is emptied and our outbox message to it withdrawn.
+ * placeholder bit on the IP, qdma-reference 4.1): its inbox is emptied and
+ * our outbox message to it withdrawn.  Only on a card that advertises it
+ * (emulation convention 4, qdma_hw_emu.h); on any other card nothing is
+ * written (the reference never writes the bit) and -ENOTSUP is returned.
  * Caller holds mbox_lock.
  */
 int
 qdma_mbox_vf_reset(struct qdma_adapter *ad, uint16_t func)
 {
+	if (!(ad->emu_conv & QDMA_EMU_CONV_VF_RESET))
+		return -ENOTSUP;
 	qdma_wr(ad, mb_off(ad, QDMA_MBOX_FN_TARGET), func);
 	return mbox_cmd(ad, QDMA_MBOX_FN_CMD_VF_RESET);
 }
@@ -194,12 +198,48 @@ qdma_vf_fire_events(struct qdma_adapter *ad)
 }
 
 /*
- * One request/response exchange with the PF.  @p m is the request on entry
- * and the response on success.  Every request has a timeout.  Returns the
- * response status (0 or a negative QDMA status) or a negative errno.
+ * Wait for the answer @p want into *m (mbox_lock held, released while
+ * sleeping); PF notices arriving meanwhile are handled.  0, or -ENODEV (PF_BYE
+ * came), -ETIMEDOUT (nothing by @p deadline), -EIO (broken mailbox).
  */
-int
-qdma_vf_request(struct qdma_adapter *ad, union qdma_mbox_msg *m)
+static int
+vf_wait_answer(struct qdma_adapter *ad, uint8_t want, uint64_t deadline, union qdma_mbox_msg *m)
+{
+	union qdma_mbox_msg r;
+	int rc;
+
+	for (;;) {
+		rc = qdma_mbox_recv(ad, &r, NULL);
+		if (rc < 0)
+			return rc;
+		if (rc == 1 && r.hdr.op == want) {
+			*m = r;
+			return 0;
+		}
+		if (rc == 1) {
+			qdma_vf_handle_pf_msg(ad, &r);
+			if (ad->pf_gone)
+				return -ENODEV;
+			continue;
+		}
+		if (rte_get_timer_cycles() > deadline)
+			return -ETIMEDOUT;
+		rte_spinlock_unlock(&ad->mbox_lock);
+		qdma_ctl_pause(ad, 20);
+		rte_spinlock_lock(&ad->mbox_lock);
+	}
+}
+
+/*
+ * One request/response exchange with the PF.  @p m is the request on entry
+ * and the response on success.  Every request has a timeout.  Returns 0 when
+ * the PF answered, with its status (enum qdma_mbox_status) in *status, or a
+ * -errno when no answer came: -ENODEV (the PF said PF_BYE, the card is
+ * gone), -ETIMEDOUT (the PF did not take the request or did not answer
+ * within QDMA_MBOX_TIMEOUT_MS), -EIO (broken mailbox).
+ */
+static int
+vf_exchange(struct qdma_adapter *ad, union qdma_mbox_msg *m, int *status)
 {
 	uint64_t hz = rte_get_timer_hz();
 	uint64_t deadline = rte_get_timer_cycles() + hz / 1000 * QDMA_MBOX_TIMEOUT_MS;
@@ -220,49 +260,49 @@ qdma_vf_request(struct qdma_adapter *ad, union qdma_mbox_msg *m)
 			qdma_vf_handle_pf_msg(ad, &r);
 	}
 	while ((rc = qdma_mbox_send(ad, 0, m)) == -EBUSY) {
-		if (rte_get_timer_cycles() > deadline)
+		if (rte_get_timer_cycles() > deadline) {
+			rc = -ETIMEDOUT;   /* the PF never took our previous message */
 			break;
+		}
 		rte_spinlock_unlock(&ad->mbox_lock);
 		qdma_ctl_pause(ad, 50);
 		rte_spinlock_lock(&ad->mbox_lock);
 	}
-	if (rc < 0)
-		goto fail;
-	for (;;) {
-		rc = qdma_mbox_recv(ad, &r, NULL);
-		if (rc < 0)
-			goto fail;
-		if (rc == 1) {
-			if (r.hdr.op == want) {
-				*m = r;
-				ad->req_inflight = false;
-				rte_spinlock_unlock(&ad->mbox_lock);
-				qdma_vf_fire_events(ad);
-				return m->hdr.status;
-			}
-			qdma_vf_handle_pf_msg(ad, &r);
-			if (ad->pf_gone) {
-				rc = -ENODEV;
-				goto fail;
-			}
-			continue;
-		}
-		if (rte_get_timer_cycles() > deadline) {
-			rc = -ETIMEDOUT;
-			break;
-		}
-		rte_spinlock_unlock(&ad->mbox_lock);
-		qdma_ctl_pause(ad, 20);
-		rte_spinlock_lock(&ad->mbox_lock);
-	}
-fail:
+	if (rc == 0)
+		rc = vf_wait_answer(ad, want, deadline, m);
 	ad->req_inflight = false;
 	rte_spinlock_unlock(&ad->mbox_lock);
 	qdma_vf_fire_events(ad);
+	if (rc == 0) {
+		*status = m->hdr.status;
+		return 0;
+	}
 	if (rc == -ETIMEDOUT)
 		ad->mbox_timeouts++;
 	QDMA_MBOX_LOG(ERR, "%s: request op 0x%02x to the PF failed: %s", ad->name, want - 0x80,
 		rc == -ETIMEDOUT ? "no answer within the timeout" : rte_strerror(-rc));
+	return rc;
+}
+
+/*
+ * A request to the PF, as the application sees it: 0, or a -errno - either
+ * the exchange's own (vf_exchange) or the PF's refusal, a mailbox status
+ * converted here and nowhere else (qdma_mbox_status_to_errno(); the table
+ * is in README.md, "Errors a VF port returns").
+ */
+int
+qdma_vf_request(struct qdma_adapter *ad, union qdma_mbox_msg *m)
+{
+	uint8_t op = m->hdr.op;
+	int status = QDMA_MBOX_OK;
+	int rc = vf_exchange(ad, m, &status);
+
+	if (rc < 0)
+		return rc;
+	rc = qdma_mbox_status_to_errno(status);
+	if (rc < 0)
+		QDMA_MBOX_LOG(ERR, "%s: the PF refused request op 0x%02x: status %d (%s)", ad->name,
+			op, status, rte_strerror(-rc));
 	return rc;
 }
 
@@ -278,8 +318,8 @@ qdma_vf_hello(struct qdma_adapter *ad)
 	qdma_vf_pause_hello_req(&m);
 	ad->func_id = 0;   /* unknown until the PF answers */
 	rc = qdma_vf_request(ad, &m);
-	if (rc != 0)
-		return rc < 0 ? rc : -EIO;
+	if (rc < 0)
+		return rc;
 	ad->func_id = m.hdr.dst_func_id;
 	ad->cap = m.hello.cap;
 	ad->qbase = m.hello.qbase;
@@ -298,8 +338,8 @@ qdma_vf_csr(struct qdma_adapter *ad)
 
 	qdma_mbox_msg_init(&m, QDMA_MBOX_OP_CSR, ad->func_id, 0);
 	rc = qdma_vf_request(ad, &m);
-	if (rc != 0)
-		return rc < 0 ? rc : -EIO;
+	if (rc < 0)
+		return rc;
 	for (unsigned int i = 0; i < QDMA_CSR_TABLE_ENTRIES; i++) {
 		ad->csr.ring_sz[i] = m.csr.ringsz[i];
 		ad->csr.buf_sz[i] = m.csr.bufsz[i];
@@ -321,9 +361,10 @@ qdma_vf_qreq(struct qdma_adapter *ad, uint32_t qmax)
 	m.fmap.qbase = -1;
 	m.fmap.qmax = qmax;
 	rc = qdma_vf_request(ad, &m);
-	if (rc != 0) {
-		QDMA_MBOX_LOG(ERR, "%s: PF refused %u queues (status %d)", ad->name, qmax, rc);
-		return rc < 0 ? rc : -ENOSPC;
+	if (rc < 0) {
+		QDMA_MBOX_LOG(ERR, "%s: no window of %u queues: %s", ad->name, qmax,
+			rte_strerror(-rc));
+		return rc;
 	}
 	ad->qbase = m.fmap.qbase;
 	ad->qmax = m.fmap.qmax;
@@ -332,22 +373,19 @@ qdma_vf_qreq(struct qdma_adapter *ad, uint32_t qmax)
 	qdma_mbox_msg_init(&m, QDMA_MBOX_OP_FMAP, ad->func_id, 0);
 	m.fmap.qbase = ad->qbase;
 	m.fmap.qmax = ad->qmax;
-	rc = qdma_vf_request(ad, &m);
-	return rc == 0 ? 0 : (rc < 0 ? rc : -EIO);
+	return qdma_vf_request(ad, &m);
 }
 
 int
 qdma_vf_qnotify(struct qdma_adapter *ad, uint16_t qid_hw, unsigned int type, bool add)
 {
 	union qdma_mbox_msg m;
-	int rc;
 
 	qdma_mbox_msg_init(&m, add ? QDMA_MBOX_OP_QNOTIFY_ADD : QDMA_MBOX_OP_QNOTIFY_DEL,
 		ad->func_id, 0);
 	m.qnotify.qid_hw = qid_hw;
 	m.qnotify.q_type = type;
-	rc = qdma_vf_request(ad, &m);
-	return rc == 0 ? 0 : (rc < 0 ? rc : -EINVAL);
+	return qdma_vf_request(ad, &m);
 }
 
 int
@@ -355,15 +393,13 @@ qdma_vf_qctxt(struct qdma_adapter *ad, uint8_t op, uint16_t qid_hw, uint8_t flag
 		const struct qdma_mbox_descq_conf *conf)
 {
 	union qdma_mbox_msg m;
-	int rc;
 
 	qdma_mbox_msg_init(&m, op, ad->func_id, 0);
 	m.qctxt.qid_hw = qid_hw;
 	m.qctxt.flags = flags;
 	if (conf != NULL)
 		m.qctxt.descq = *conf;
-	rc = qdma_vf_request(ad, &m);
-	return rc == 0 ? 0 : (rc < 0 ? rc : -EINVAL);
+	return qdma_vf_request(ad, &m);
 }
 
 /* VF_BYE is not answered. */

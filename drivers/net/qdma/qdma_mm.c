@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * Card-memory (MM) transfers: rte_pmd_qdma_mm_*().
+ * Card-memory (MM) transfers behind rte_pmd_qdma_mm_*() (rte_pmd_qdma.c).
  *
  * With devarg mm_queues=<n>, the function's queue window gets n more queues
  * after the ethdev ones; MM queue k is hardware queue qbase + nb_eth + k,
@@ -132,16 +132,11 @@ qdma_mm_release(struct qdma_adapter *ad)
 		release_one(ad, &ad->mmq[k]);
 }
 
+/* MM queue @p k of @p ad, or NULL with *rc (-EINVAL, -ENODEV). */
 static struct qdma_mmq *
-mmq_get(uint16_t port_id, uint16_t k, struct qdma_adapter **adp, int *rc)
+mmq_get(struct qdma_adapter *ad, uint16_t k, int *rc)
 {
-	struct qdma_adapter *ad = qdma_port_adapter(port_id);
-
 	*rc = 0;
-	if (ad == NULL) {
-		*rc = -ENODEV;
-		return NULL;
-	}
 	if (k >= ad->nb_mmq) {
 		*rc = -EINVAL;
 		return NULL;
@@ -150,7 +145,6 @@ mmq_get(uint16_t port_id, uint16_t k, struct qdma_adapter **adp, int *rc)
 		*rc = -ENODEV;
 		return NULL;
 	}
-	*adp = ad;
 	return &ad->mmq[k];
 }
 
@@ -177,15 +171,15 @@ mm_post(struct qdma_mm_ring *d, bool write, uint64_t card_addr, rte_iova_t iova,
 
 /* The MM queue, locked and set up; NULL (unlocked) with *rc on failure. */
 static struct qdma_mmq *
-mmq_acquire(uint16_t port_id, uint16_t k, struct qdma_adapter **adp, int *rc)
+mmq_acquire(struct qdma_adapter *ad, uint16_t k, int *rc)
 {
-	struct qdma_mmq *m = mmq_get(port_id, k, adp, rc);
+	struct qdma_mmq *m = mmq_get(ad, k, rc);
 
 	if (m == NULL)
 		return NULL;
 	rte_spinlock_lock(&m->lock);
 	if (!m->ready)
-		*rc = mmq_setup(*adp, k);
+		*rc = mmq_setup(ad, k);
 	if (*rc != 0) {
 		rte_spinlock_unlock(&m->lock);
 		return NULL;
@@ -194,12 +188,11 @@ mmq_acquire(uint16_t port_id, uint16_t k, struct qdma_adapter **adp, int *rc)
 }
 
 int
-rte_pmd_qdma_mm_submit(uint16_t port_id, uint16_t mmq, bool write, uint64_t card_addr,
+qdma_mm_submit(struct qdma_adapter *ad, uint16_t mmq, bool write, uint64_t card_addr,
 		uint64_t iova, uint32_t len)
 {
-	struct qdma_adapter *ad = NULL;
 	int rc;
-	struct qdma_mmq *m = mmq_acquire(port_id, mmq, &ad, &rc);
+	struct qdma_mmq *m = mmq_acquire(ad, mmq, &rc);
 
 	if (m == NULL)
 		return rc;
@@ -209,13 +202,12 @@ rte_pmd_qdma_mm_submit(uint16_t port_id, uint16_t mmq, bool write, uint64_t card
 }
 
 int
-rte_pmd_qdma_mm_poll(uint16_t port_id, uint16_t mmq, bool write)
+qdma_mm_poll(struct qdma_adapter *ad, uint16_t mmq, bool write)
 {
-	struct qdma_adapter *ad = NULL;
 	struct qdma_mm_ring *d;
 	uint16_t cidx;
 	int rc, n;
-	struct qdma_mmq *m = mmq_get(port_id, mmq, &ad, &rc);
+	struct qdma_mmq *m = mmq_get(ad, mmq, &rc);
 
 	if (m == NULL)
 		return rc;
@@ -247,14 +239,13 @@ mm_wait(struct qdma_adapter *ad, struct qdma_mm_ring *d)
 		(uint64_t)MM_SYNC_TIMEOUT_MS * 1000);
 }
 
-static int
-mm_sync(uint16_t port_id, uint16_t mmq, bool write, uint64_t card_addr, uint64_t iova,
-		uint32_t len)
+int
+qdma_mm_sync(struct qdma_adapter *ad, uint16_t mmq, bool write, uint64_t card_addr,
+		uint64_t iova, uint32_t len)
 {
-	struct qdma_adapter *ad = NULL;
 	struct qdma_mm_ring *d;
 	int rc;
-	struct qdma_mmq *m = mmq_acquire(port_id, mmq, &ad, &rc);
+	struct qdma_mmq *m = mmq_acquire(ad, mmq, &rc);
 
 	if (m == NULL)
 		return rc;
@@ -272,18 +263,4 @@ mm_sync(uint16_t port_id, uint16_t mmq, bool write, uint64_t card_addr, uint64_t
 	}
 	rte_spinlock_unlock(&m->lock);
 	return rc;
-}
-
-int
-rte_pmd_qdma_mm_write(uint16_t port_id, uint16_t mmq, uint64_t card_addr, uint64_t src_iova,
-		uint32_t len)
-{
-	return mm_sync(port_id, mmq, true, card_addr, src_iova, len);
-}
-
-int
-rte_pmd_qdma_mm_read(uint16_t port_id, uint16_t mmq, uint64_t card_addr, uint64_t dst_iova,
-		uint32_t len)
-{
-	return mm_sync(port_id, mmq, false, card_addr, dst_iova, len);
 }

@@ -356,3 +356,40 @@ rte_pmd_qdma_vf_resume(uint16_t port_id, uint16_t func_id)
 
 	return ad == NULL ? rc : qdma_pf_resume(ad, func_id);
 }
+
+/* ------------------------------------------------------ card memory (MM) */
+
+int
+rte_pmd_qdma_mm_submit(uint16_t port_id, uint16_t mmq, bool write, uint64_t card_addr,
+		uint64_t iova, uint32_t len)
+{
+	struct qdma_adapter *ad = qdma_port_adapter(port_id);
+
+	return ad == NULL ? -ENODEV : qdma_mm_submit(ad, mmq, write, card_addr, iova, len);
+}
+
+int
+rte_pmd_qdma_mm_poll(uint16_t port_id, uint16_t mmq, bool write)
+{
+	struct qdma_adapter *ad = qdma_port_adapter(port_id);
+
+	return ad == NULL ? -ENODEV : qdma_mm_poll(ad, mmq, write);
+}
+
+int
+rte_pmd_qdma_mm_write(uint16_t port_id, uint16_t mmq, uint64_t card_addr, uint64_t src_iova,
+		uint32_t len)
+{
+	struct qdma_adapter *ad = qdma_port_adapter(port_id);
+
+	return ad == NULL ? -ENODEV : qdma_mm_sync(ad, mmq, true, card_addr, src_iova, len);
+}
+
+int
+rte_pmd_qdma_mm_read(uint16_t port_id, uint16_t mmq, uint64_t card_addr, uint64_t dst_iova,
+		uint32_t len)
+{
+	struct qdma_adapter *ad = qdma_port_adapter(port_id);
+
+	return ad == NULL ? -ENODEV : qdma_mm_sync(ad, mmq, false, card_addr, dst_iova, len);
+}

@@ -7,7 +7,7 @@
  *
  *   svff-trafficcheck [EAL options] -- [--port N] [--size B] [--burst N]
  *       [--rate PPS] [--duration S] [--gap-us US] [--window N]
- *       [--json FILE] [--ready FILE]
+ *       [--json FILE] [--ready FILE] [--stats FILE]
  *
  * One lcore (the main one) sends and receives.  At most --window frames are
  * in flight; frames tx_burst did not take are offered again, in order, never
@@ -16,6 +16,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <inttypes.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
@@ -33,6 +34,7 @@
 #define TC_STALL_US 1000000u    /* a full window with nothing back this long: one more burst */
 #define TC_IDLE_POLLS 256u      /* empty polls before the loop naps */
 #define TC_NAP_US 20u
+#define TC_STATS_US 10000u      /* --stats FILE period */
 
 /* Written by the signal handlers only (the process's one piece of global state). */
 static volatile sig_atomic_t tc_stop;
@@ -63,35 +65,23 @@ tc_signals(void)
 	sigaction(SIGUSR1, &sa, NULL);
 }
 
-static uint64_t
-monotonic_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
-}
-
-static uint64_t
-us_tsc(const struct tc_ctx *c, double us)
-{
-	return (uint64_t)(us * (double)c->s.hz / 1e6);
-}
 
 /* How many new frames may go now: window, --rate, stall relief. */
 static uint32_t
-tc_budget(struct tc_ctx *c, uint64_t now, uint64_t *extra, uint64_t *relief_tsc)
+tc_budget(struct tc_ctx *c, uint64_t now, uint64_t *extra, uint64_t *relief_ns)
 {
 	uint64_t fly = tc_seq_in_flight(&c->s), room, allowed;
-	uint64_t last = RTE_MAX(c->s.last_rx_tsc, *relief_tsc);
+	uint64_t last = RTE_MAX(c->s.last_rx_ns, *relief_ns);
 
-	if (fly >= c->o.window + *extra && now - RTE_MAX(last, c->t0_tsc) > us_tsc(c, TC_STALL_US)) {
+	last = RTE_MAX(last, c->t0_ns);
+
+	if (fly >= c->o.window + *extra && now - last > TC_STALL_US * 1000ull) {
 		*extra += c->o.burst;   /* frames lost for good must not stop the run */
-		*relief_tsc = now;
+		*relief_ns = now;
 	}
 	room = fly < c->o.window + *extra ? c->o.window + *extra - fly : 0;
 	if (c->o.rate != 0) {
-		allowed = (uint64_t)((double)(now - c->t0_tsc) * (double)c->o.rate / (double)c->s.hz);
+		allowed = (uint64_t)((double)(now - c->t0_ns) * (double)c->o.rate / 1e9);
 		allowed = allowed > c->s.next ? allowed - c->s.next : 0;
 		room = RTE_MIN(room, allowed);
 	}
@@ -115,6 +105,26 @@ tc_mark_ready(struct tc_ctx *c)
 	close(fd);
 }
 
+/* --stats FILE: one fixed-width line, rewritten in place (a reader never sees it shrink). */
+static void
+tc_stats_write(struct tc_ctx *c, uint64_t now)
+{
+	char buf[96];
+	int n;
+
+	if (c->stats_fd < 0 || c->stats_failed || now - c->stats_ns < TC_STATS_US * 1000ull)
+		return;
+	c->stats_ns = now;
+	n = snprintf(buf, sizeof(buf), "%020" PRIu64 " %020" PRIu64 " %020" PRIu64 " %010" PRIu64
+		" %010" PRIu64 "\n", now, c->s.next, c->s.received, c->s.duplicated,
+		c->s.reordered);
+	if (pwrite(c->stats_fd, buf, (size_t)n, 0) != n) {
+		fprintf(stderr, "svff-trafficcheck: --stats %s: %s (no more updates)\n",
+			c->o.stats, strerror(errno));
+		c->stats_failed = true;
+	}
+}
+
 static void
 tc_idle(unsigned int *idle)
 {
@@ -128,12 +138,12 @@ tc_idle(unsigned int *idle)
 static void
 tc_run(struct tc_ctx *c)
 {
-	uint64_t end = c->o.duration > 0 ? c->t0_tsc + us_tsc(c, c->o.duration * 1e6) : 0;
+	uint64_t end = c->o.duration > 0 ? c->t0_ns + (uint64_t)(c->o.duration * 1e9) : 0;
 	uint64_t extra = 0, relief = 0, now;
 	unsigned int idle = 0;
 
 	while (!tc_stop) {
-		now = rte_get_timer_cycles();
+		now = tc_now_ns();
 		if (end != 0 && now >= end)
 			break;
 		if (tc_port_send(&c->p, &c->s, &c->o, tc_budget(c, now, &extra, &relief)) +
@@ -147,20 +157,21 @@ tc_run(struct tc_ctx *c)
 			tc_dump = 0;
 			tc_report(c, stderr, false);
 		}
+		tc_stats_write(c, now);
 	}
-	c->end_tsc = rte_get_timer_cycles();
+	c->end_ns = tc_now_ns();
 }
 
 /* No more sending: take what comes back until TC_DRAIN_US pass without a frame. */
 static void
 tc_drain(struct tc_ctx *c)
 {
-	uint64_t quiet = us_tsc(c, TC_DRAIN_US), last = rte_get_timer_cycles();
+	uint64_t quiet = TC_DRAIN_US * 1000ull, last = tc_now_ns();
 	unsigned int idle = 0;
 
-	while (rte_get_timer_cycles() - last < quiet) {
+	while (tc_now_ns() - last < quiet) {
 		if (tc_port_recv(&c->p, &c->s) > 0) {
-			last = rte_get_timer_cycles();
+			last = tc_now_ns();
 			idle = 0;
 		} else {
 			tc_idle(&idle);
@@ -191,11 +202,19 @@ tc_write_report(const struct tc_ctx *c)
 static int
 tc_setup(struct tc_ctx *c)
 {
+	c->stats_fd = -1;
+	if (c->o.stats != NULL) {
+		c->stats_fd = open(c->o.stats, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+		if (c->stats_fd < 0) {
+			fprintf(stderr, "svff-trafficcheck: --stats %s: %s\n", c->o.stats,
+				strerror(errno));
+			return -1;
+		}
+	}
 	if (tc_port_setup(&c->p, &c->o) != 0)
 		return -1;
-	c->t0_ns = monotonic_ns();
-	c->t0_tsc = rte_get_timer_cycles();
-	if (tc_seq_init(&c->s, rte_get_timer_hz(), c->t0_tsc, c->o.gap_us) != 0) {
+	c->t0_ns = tc_now_ns();
+	if (tc_seq_init(&c->s, c->t0_ns, c->o.gap_us) != 0) {
 		fprintf(stderr, "svff-trafficcheck: out of memory\n");
 		return -1;
 	}
@@ -246,6 +265,8 @@ main(int argc, char **argv)
 	}
 	tc_port_close(&c.p);
 	tc_seq_free(&c.s);
+	if (c.stats_fd >= 0)
+		close(c.stats_fd);
 	rte_eal_cleanup();
 	return rc;
 }

@@ -15,6 +15,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <time.h>
 
 #include <rte_ether.h>
 #include <rte_mbuf.h>
@@ -40,7 +41,7 @@ struct tc_payload {
 	uint32_t magic;   /**< TC_MAGIC */
 	uint32_t run;     /**< random per run: frames of another run are foreign */
 	uint64_t seq;     /**< sequence number, from 0 */
-	uint64_t tsc;     /**< timer cycles at build time */
+	uint64_t ns;      /**< CLOCK_MONOTONIC at build time */
 } __rte_packed;
 
 /** Options (defaults in tc_args_defaults()). */
@@ -54,6 +55,7 @@ struct tc_opts {
 	uint32_t window;        /**< frames in flight at most */
 	const char *json;       /**< NULL: stdout */
 	const char *ready;      /**< NULL: none */
+	const char *stats;      /**< NULL: none */
 };
 
 /** One recorded gap. */
@@ -75,14 +77,13 @@ struct tc_seq {
 	uint64_t too_late;      /**< received below base: no longer tracked */
 	uint64_t foreign;       /**< frames not of this run */
 	uint64_t max_seen;      /**< highest sequence received + 1 (0: none yet) */
-	uint64_t last_rx_tsc;   /**< 0: nothing received yet */
-	uint64_t max_gap_tsc;
-	uint64_t max_lat_tsc;
+	uint64_t last_rx_ns;    /**< 0: nothing received yet */
+	uint64_t max_gap_ns;
+	uint64_t max_lat_ns;
 	struct tc_gap *gaps;
 	uint32_t ngaps, gaps_cap;
-	uint64_t gap_min_tsc;
-	uint64_t hz;
-	uint64_t t0_tsc;
+	uint64_t gap_min_ns;
+	uint64_t t0_ns;
 };
 
 /** Port, pool and frames waiting for tx_burst. */
@@ -100,19 +101,31 @@ struct tc_ctx {
 	struct tc_opts o;
 	struct tc_port p;
 	struct tc_seq s;
-	uint64_t t0_tsc;
 	uint64_t t0_ns;         /**< CLOCK_MONOTONIC at t0 */
-	uint64_t end_tsc;       /**< when sending stopped (0: still sending) */
+	uint64_t end_ns;        /**< when sending stopped (0: still sending) */
 	bool ready_done;
+	int stats_fd;           /**< --stats FILE, -1: none */
+	bool stats_failed;      /**< a write failed: no more updates */
+	uint64_t stats_ns;      /**< last --stats write */
 };
+
+/** CLOCK_MONOTONIC in ns: every time of the checker (gaps, payload, --stats). */
+static inline uint64_t
+tc_now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
 
 int tc_args_parse(struct tc_opts *o, int argc, char **argv);
 void tc_args_usage(FILE *out, const char *prog);
 
-int tc_seq_init(struct tc_seq *s, uint64_t hz, uint64_t t0_tsc, double gap_us);
+int tc_seq_init(struct tc_seq *s, uint64_t t0_ns, double gap_us);
 void tc_seq_free(struct tc_seq *s);
 void tc_seq_sent(struct tc_seq *s, uint64_t n);
-void tc_seq_rx(struct tc_seq *s, uint64_t seq, uint64_t tx_tsc, uint64_t now);
+void tc_seq_rx(struct tc_seq *s, uint64_t seq, uint64_t tx_ns, uint64_t now);
 void tc_seq_note_rx_time(struct tc_seq *s, uint64_t now);
 uint64_t tc_seq_lost(const struct tc_seq *s);
 uint64_t tc_seq_in_flight(const struct tc_seq *s);

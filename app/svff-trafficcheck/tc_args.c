@@ -21,6 +21,7 @@ enum {
 	OPT_WINDOW,
 	OPT_JSON,
 	OPT_READY,
+	OPT_STATS,
 	OPT_HELP,
 };
 
@@ -34,6 +35,7 @@ static const struct option tc_longopts[] = {
 	{ "window", required_argument, NULL, OPT_WINDOW },
 	{ "json", required_argument, NULL, OPT_JSON },
 	{ "ready", required_argument, NULL, OPT_READY },
+	{ "stats", required_argument, NULL, OPT_STATS },
 	{ "help", no_argument, NULL, OPT_HELP },
 	{ NULL, 0, NULL, 0 },
 };
@@ -62,6 +64,8 @@ tc_args_usage(FILE *out, const char *prog)
 		"  --window N        frames in flight at most (default 1024)\n"
 		"  --json FILE       write the report to FILE (default stdout)\n"
 		"  --ready FILE      create FILE once the first frame has come back\n"
+		"  --stats FILE      rewrite FILE every 10 ms: CLOCK_MONOTONIC ns, sent,\n"
+		"                    received, duplicated, reordered (fixed-width, one line)\n"
 		"  --help            this help\n"
 		"\n"
 		"Exit status: 0 after the report, 1 on a setup error.\n",
@@ -145,6 +149,9 @@ tc_args_one(struct tc_opts *o, int opt, const char *arg)
 		break;
 	case OPT_READY:
 		o->ready = arg;
+		break;
+	case OPT_STATS:
+		o->stats = arg;
 		break;
 	default:
 		return -1;

@@ -5,7 +5,6 @@
 #include <errno.h>
 #include <string.h>
 
-#include <rte_cycles.h>
 #include <rte_ethdev.h>
 #include <rte_random.h>
 
@@ -118,10 +117,10 @@ tc_port_close(struct tc_port *p)
 }
 
 static void
-frame_build(struct tc_port *p, struct rte_mbuf *m, uint32_t size, uint64_t seq, uint64_t tsc)
+frame_build(struct tc_port *p, struct rte_mbuf *m, uint32_t size, uint64_t seq, uint64_t ns)
 {
 	struct rte_ether_hdr *eh = rte_pktmbuf_mtod(m, struct rte_ether_hdr *);
-	struct tc_payload pl = { TC_MAGIC, p->run, seq, tsc };
+	struct tc_payload pl = { TC_MAGIC, p->run, seq, ns };
 
 	m->data_len = (uint16_t)size;
 	m->pkt_len = size;
@@ -136,12 +135,12 @@ static void
 tc_port_fill(struct tc_port *p, const struct tc_seq *s, const struct tc_opts *o,
 	     uint32_t want)
 {
-	uint64_t tsc = rte_get_timer_cycles();
+	uint64_t ns = tc_now_ns();
 
 	if (rte_pktmbuf_alloc_bulk(p->mp, p->pend, want) != 0)
 		return;
 	for (uint32_t i = 0; i < want; i++)
-		frame_build(p, p->pend[i], o->size, s->next + i, tsc);
+		frame_build(p, p->pend[i], o->size, s->next + i, ns);
 	p->npend = (uint16_t)want;
 }
 
@@ -193,10 +192,10 @@ tc_port_recv(struct tc_port *p, struct tc_seq *s)
 	n = rte_eth_rx_burst(p->id, 0, pk, TC_RX_BURST);
 	if (n == 0)
 		return 0;
-	now = rte_get_timer_cycles();
+	now = tc_now_ns();
 	for (uint16_t i = 0; i < n; i++) {
 		if (frame_parse(p, pk[i], &pl)) {
-			tc_seq_rx(s, pl.seq, pl.tsc, now);
+			tc_seq_rx(s, pl.seq, pl.ns, now);
 			ours++;
 		} else {
 			s->foreign++;

@@ -4,15 +4,14 @@
  */
 #include <jansson.h>
 
-#include <rte_cycles.h>
 #include <rte_ethdev.h>
 
 #include "tc.h"
 
 static double
-tsc_us(const struct tc_seq *s, uint64_t cycles)
+ns_us(uint64_t ns)
 {
-	return (double)cycles * 1e6 / (double)s->hz;
+	return (double)ns / 1e3;
 }
 
 static json_t *
@@ -60,19 +59,19 @@ static json_t *
 report_build(const struct tc_ctx *c, bool final)
 {
 	const struct tc_seq *s = &c->s;
-	uint64_t end = c->end_tsc ? c->end_tsc : rte_get_timer_cycles();
-	double secs = (double)(end - c->t0_tsc) / (double)s->hz;
+	uint64_t end = c->end_ns ? c->end_ns : tc_now_ns();
+	double secs = (double)(end - c->t0_ns) / 1e9;
 	json_t *o = report_counts(s);
 
 	if (o == NULL)
 		return NULL;
-	json_object_set_new(o, "max_gap_us", json_real(tsc_us(s, s->max_gap_tsc)));
+	json_object_set_new(o, "max_gap_us", json_real(ns_us(s->max_gap_ns)));
 	json_object_set_new(o, "gaps_us", report_gaps(s, false));
 	json_object_set_new(o, "gaps", report_gaps(s, true));
 	json_object_set_new(o, "mpps", json_real(secs > 0 ? (double)s->unique / secs / 1e6 : 0));
 	json_object_set_new(o, "duration_s", json_real(secs));
 	json_object_set_new(o, "port_errors", report_port(c->p.id));
-	json_object_set_new(o, "max_latency_us", json_real(tsc_us(s, s->max_lat_tsc)));
+	json_object_set_new(o, "max_latency_us", json_real(ns_us(s->max_lat_ns)));
 	json_object_set_new(o, "in_flight", json_integer((json_int_t)tc_seq_in_flight(s)));
 	json_object_set_new(o, "t0_monotonic_ns", json_integer((json_int_t)c->t0_ns));
 	json_object_set_new(o, "size", json_integer(c->o.size));

@@ -19,16 +19,15 @@
 #define TC_SEQ_BITS (1ull << 24)
 
 int
-tc_seq_init(struct tc_seq *s, uint64_t hz, uint64_t t0_tsc, double gap_us)
+tc_seq_init(struct tc_seq *s, uint64_t t0_ns, double gap_us)
 {
 	memset(s, 0, sizeof(*s));
 	s->nbits = TC_SEQ_BITS;
 	s->bits = calloc(s->nbits / 8, 1);
 	if (s->bits == NULL)
 		return -ENOMEM;
-	s->hz = hz;
-	s->t0_tsc = t0_tsc;
-	s->gap_min_tsc = (uint64_t)(gap_us * (double)hz / 1e6);
+	s->t0_ns = t0_ns;
+	s->gap_min_ns = (uint64_t)(gap_us * 1e3);
 	return 0;
 }
 
@@ -64,15 +63,15 @@ tc_seq_sent(struct tc_seq *s, uint64_t n)
 }
 
 void
-tc_seq_rx(struct tc_seq *s, uint64_t seq, uint64_t tx_tsc, uint64_t now)
+tc_seq_rx(struct tc_seq *s, uint64_t seq, uint64_t tx_ns, uint64_t now)
 {
 	if (seq >= s->next) {
 		s->foreign++;           /* never sent: not ours */
 		return;
 	}
 	s->received++;
-	if (now > tx_tsc && now - tx_tsc > s->max_lat_tsc)
-		s->max_lat_tsc = now - tx_tsc;
+	if (now > tx_ns && now - tx_ns > s->max_lat_ns)
+		s->max_lat_ns = now - tx_ns;
 	if (seq < s->base) {
 		s->too_late++;
 		s->reordered++;
@@ -104,8 +103,8 @@ gap_add(struct tc_seq *s, uint64_t from, uint64_t len)
 		s->gaps_cap = cap;
 	}
 	g = &s->gaps[s->ngaps++];
-	g->start_us = (double)(from - s->t0_tsc) * 1e6 / (double)s->hz;
-	g->us = (double)len * 1e6 / (double)s->hz;
+	g->start_us = (double)(from - s->t0_ns) / 1e3;
+	g->us = (double)len / 1e3;
 }
 
 /* A burst with at least one of our frames arrived at @now. */
@@ -114,14 +113,14 @@ tc_seq_note_rx_time(struct tc_seq *s, uint64_t now)
 {
 	uint64_t gap;
 
-	if (s->last_rx_tsc != 0 && now > s->last_rx_tsc) {
-		gap = now - s->last_rx_tsc;
-		if (gap > s->max_gap_tsc)
-			s->max_gap_tsc = gap;
-		if (gap >= s->gap_min_tsc)
-			gap_add(s, s->last_rx_tsc, gap);
+	if (s->last_rx_ns != 0 && now > s->last_rx_ns) {
+		gap = now - s->last_rx_ns;
+		if (gap > s->max_gap_ns)
+			s->max_gap_ns = gap;
+		if (gap >= s->gap_min_ns)
+			gap_add(s, s->last_rx_ns, gap);
 	}
-	s->last_rx_tsc = now;
+	s->last_rx_ns = now;
 }
 
 uint64_t

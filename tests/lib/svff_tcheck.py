@@ -38,12 +38,14 @@ class TrafficCheck:
         self.json_path = os.path.join(self.dir, "report.json")
         self.ready_path = os.path.join(self.dir, "ready")
         self.out_path = os.path.join(self.dir, "out.log")
+        self.stats_path = os.path.join(self.dir, "stats")
         self.prefix = unique_prefix("tc-" + name)
         self.argv = [TRAFFICCHECK, "-l", lcores, "--no-pci", "-m", str(mem_mb),
-                     "--file-prefix", self.prefix, "--log-level", "*:notice"]
+                     "--file-prefix", self.prefix, "--log-level", os.environ.get("SVFF_TC_LOG", "*:notice")]
         if devargs:
             self.argv += ["--vdev", devargs]
-        self.argv += ["--", "--json", self.json_path, "--ready", self.ready_path] + list(args)
+        self.argv += ["--", "--json", self.json_path, "--ready", self.ready_path,
+                      "--stats", self.stats_path] + list(args)
         self.report = None
         self.rc = None
         self._out = open(self.out_path, "w")
@@ -84,17 +86,38 @@ class TrafficCheck:
             time.sleep(0.05)
         raise AssertionError("svff-trafficcheck: no running report after SIGUSR1")
 
+    def counts(self):
+        """(monotonic ns of the update, sent, received, duplicated, reordered) from
+        --stats (updated every 10 ms)."""
+        while True:
+            with open(self.stats_path) as f:
+                a = f.read()
+            with open(self.stats_path) as f:
+                b = f.read()
+            if a == b and a.endswith("\n") and len(a.split()) == 5:
+                return tuple(int(x) for x in a.split())
+            time.sleep(0.001)      # caught mid-update: read again
+
     def received(self):
-        return self.running()["received"]
+        return self.counts()[2]
 
     def wait_flowing(self, timeout=30, what="traffic"):
-        """Waits until frames come back (the received count moves)."""
-        start = self.received()
+        """Waits until frames come back after this call (the received count
+        of an update written after the call moves)."""
+        since = time.monotonic_ns()
         end = time.monotonic() + timeout
+        start = None
         while time.monotonic() < end:
-            time.sleep(0.1)
-            if self.received() > start:
-                return
+            if os.path.exists(self.stats_path):
+                c = self.counts()
+                if c[0] > since:
+                    if start is None:
+                        start = c[2]
+                    elif c[2] > start:
+                        return
+            if self.p.poll() is not None:
+                break
+            time.sleep(0.005)
         raise AssertionError("svff-trafficcheck: %s does not flow:\n%s"
                              % (what, self.output()[-2000:]))
 
@@ -137,17 +160,21 @@ class TrafficCheck:
         self._close()
         shutil.rmtree(self.dir, ignore_errors=True)
 
-    def gap_in(self, start_ns, end_ns):
-        """The longest gap of the report that overlaps [start_ns, end_ns]
-        (CLOCK_MONOTONIC, as time.monotonic_ns()); 0.0 if none does."""
+    def gaps_ns(self, start_ns, end_ns):
+        """The report's gaps that overlap [start_ns, end_ns] (CLOCK_MONOTONIC, as
+        time.monotonic_ns()), as (last frame before, first frame after, us)."""
         t0 = self.report["t0_monotonic_ns"]
-        best = 0.0
+        out = []
         for g in self.report["gaps"]:
             a = t0 + g["start_us"] * 1e3
             b = a + g["us"] * 1e3
             if b >= start_ns and a <= end_ns:
-                best = max(best, g["us"])
-        return best
+                out.append((a, b, g["us"]))
+        return out
+
+    def gap_in(self, start_ns, end_ns):
+        """The longest gap that overlaps [start_ns, end_ns]; 0.0 if none does."""
+        return max([g[2] for g in self.gaps_ns(start_ns, end_ns)] or [0.0])
 
     def __enter__(self):
         return self

@@ -77,6 +77,7 @@ struct tc_seq {
 	uint64_t too_late;      /**< received below base: no longer tracked */
 	uint64_t foreign;       /**< frames not of this run */
 	uint64_t max_seen;      /**< highest sequence received + 1 (0: none yet) */
+	uint64_t first_rx_ns;   /**< 0: nothing received yet */
 	uint64_t last_rx_ns;    /**< 0: nothing received yet */
 	uint64_t max_gap_ns;
 	uint64_t max_lat_ns;

@@ -71,6 +71,10 @@ report_build(const struct tc_ctx *c, bool final)
 	json_object_set_new(o, "mpps", json_real(secs > 0 ? (double)s->unique / secs / 1e6 : 0));
 	json_object_set_new(o, "duration_s", json_real(secs));
 	json_object_set_new(o, "port_errors", report_port(c->p.id));
+	json_object_set_new(o, "first_rx_us", s->first_rx_ns ?
+			    json_real(ns_us(s->first_rx_ns - s->t0_ns)) : json_null());
+	json_object_set_new(o, "last_rx_us", s->last_rx_ns ?
+			    json_real(ns_us(s->last_rx_ns - s->t0_ns)) : json_null());
 	json_object_set_new(o, "max_latency_us", json_real(ns_us(s->max_lat_ns)));
 	json_object_set_new(o, "in_flight", json_integer((json_int_t)tc_seq_in_flight(s)));
 	json_object_set_new(o, "t0_monotonic_ns", json_integer((json_int_t)c->t0_ns));

@@ -120,6 +120,8 @@ tc_seq_note_rx_time(struct tc_seq *s, uint64_t now)
 		if (gap >= s->gap_min_ns)
 			gap_add(s, s->last_rx_ns, gap);
 	}
+	if (s->first_rx_ns == 0)
+		s->first_rx_ns = now;
 	s->last_rx_ns = now;
 }
 

@@ -6,39 +6,41 @@
 #include <getopt.h>
 #include <inttypes.h>
 #include <math.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include <rte_common.h>
+#include <rte_ethdev.h>
+
 #include "tc.h"
 
-enum {
-	OPT_PORT = 256,
-	OPT_SIZE,
-	OPT_BURST,
-	OPT_RATE,
-	OPT_DURATION,
-	OPT_GAP_US,
-	OPT_WINDOW,
-	OPT_JSON,
-	OPT_READY,
-	OPT_STATS,
-	OPT_HELP,
+/* How an option's value is read and where it goes. */
+enum tc_kind { K_U16, K_U32, K_U64, K_SECS, K_STR };
+
+struct tc_optdef {
+	const char *name;
+	enum tc_kind kind;
+	size_t off;             /* in struct tc_opts */
+	uint64_t lo, hi;        /* integers only */
 };
 
-static const struct option tc_longopts[] = {
-	{ "port", required_argument, NULL, OPT_PORT },
-	{ "size", required_argument, NULL, OPT_SIZE },
-	{ "burst", required_argument, NULL, OPT_BURST },
-	{ "rate", required_argument, NULL, OPT_RATE },
-	{ "duration", required_argument, NULL, OPT_DURATION },
-	{ "gap-us", required_argument, NULL, OPT_GAP_US },
-	{ "window", required_argument, NULL, OPT_WINDOW },
-	{ "json", required_argument, NULL, OPT_JSON },
-	{ "ready", required_argument, NULL, OPT_READY },
-	{ "stats", required_argument, NULL, OPT_STATS },
-	{ "help", no_argument, NULL, OPT_HELP },
-	{ NULL, 0, NULL, 0 },
+#define O(f) offsetof(struct tc_opts, f)
+static const struct tc_optdef tc_optdefs[] = {
+	{ "port", K_U16, O(port), 0, RTE_MAX_ETHPORTS - 1 },
+	{ "size", K_U32, O(size), TC_MIN_SIZE, TC_MAX_SIZE },
+	{ "burst", K_U32, O(burst), 1, TC_MAX_BURST },
+	{ "rate", K_U64, O(rate), 0, UINT32_MAX },
+	{ "window", K_U32, O(window), 1, 1u << 20 },
+	{ "duration", K_SECS, O(duration), 0, 0 },
+	{ "gap-us", K_SECS, O(gap_us), 0, 0 },
+	{ "json", K_STR, O(json), 0, 0 },
+	{ "ready", K_STR, O(ready), 0, 0 },
+	{ "stats", K_STR, O(stats), 0, 0 },
 };
+#undef O
+
+#define OPT_HELP 1000
 
 void
 tc_args_usage(FILE *out, const char *prog)
@@ -115,64 +117,49 @@ parse_secs(const char *name, const char *s, double *v)
 }
 
 static int
-tc_args_one(struct tc_opts *o, int opt, const char *arg)
+tc_args_one(struct tc_opts *o, const struct tc_optdef *d, const char *arg)
 {
-	uint64_t v = 0;
-	int rc = 0;
+	char *dst = (char *)o + d->off;
+	uint64_t v;
 
-	switch (opt) {
-	case OPT_PORT:
-		rc = parse_u64("port", arg, 0, RTE_MAX_ETHPORTS - 1, &v);
-		o->port = (uint16_t)v;
-		break;
-	case OPT_SIZE:
-		rc = parse_u64("size", arg, TC_MIN_SIZE, TC_MAX_SIZE, &v);
-		o->size = (uint32_t)v;
-		break;
-	case OPT_BURST:
-		rc = parse_u64("burst", arg, 1, TC_MAX_BURST, &v);
-		o->burst = (uint32_t)v;
-		break;
-	case OPT_RATE:
-		rc = parse_u64("rate", arg, 0, UINT32_MAX, &o->rate);
-		break;
-	case OPT_WINDOW:
-		rc = parse_u64("window", arg, 1, 1u << 20, &v);
-		o->window = (uint32_t)v;
-		break;
-	case OPT_DURATION:
-		return parse_secs("duration", arg, &o->duration);
-	case OPT_GAP_US:
-		return parse_secs("gap-us", arg, &o->gap_us);
-	case OPT_JSON:
-		o->json = arg;
-		break;
-	case OPT_READY:
-		o->ready = arg;
-		break;
-	case OPT_STATS:
-		o->stats = arg;
-		break;
-	default:
-		return -1;
+	if (d->kind == K_STR) {
+		memcpy(dst, &arg, sizeof(arg));
+		return 0;
 	}
-	return rc;
+	if (d->kind == K_SECS)
+		return parse_secs(d->name, arg, (double *)(void *)dst);
+	if (parse_u64(d->name, arg, d->lo, d->hi, &v) != 0)
+		return -1;
+	if (d->kind == K_U16)
+		*(uint16_t *)(void *)dst = (uint16_t)v;
+	else if (d->kind == K_U32)
+		*(uint32_t *)(void *)dst = (uint32_t)v;
+	else
+		*(uint64_t *)(void *)dst = v;
+	return 0;
 }
 
 /* Returns 0, 1 after --help, -1 on a bad option (message printed). */
 int
 tc_args_parse(struct tc_opts *o, int argc, char **argv)
 {
+	struct option lo[RTE_DIM(tc_optdefs) + 2];
+	unsigned int i;
 	int opt;
 
+	memset(lo, 0, sizeof(lo));
+	for (i = 0; i < RTE_DIM(tc_optdefs); i++)
+		lo[i] = (struct option){ tc_optdefs[i].name, required_argument, NULL, (int)i };
+	lo[i] = (struct option){ "help", no_argument, NULL, OPT_HELP };
 	tc_args_defaults(o);
 	optind = 1;
-	while ((opt = getopt_long(argc, argv, "", tc_longopts, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, "", lo, NULL)) != -1) {
 		if (opt == OPT_HELP) {
 			tc_args_usage(stdout, argv[0]);
 			return 1;
 		}
-		if (opt == '?' || tc_args_one(o, opt, optarg) != 0)
+		if (opt < 0 || opt >= (int)RTE_DIM(tc_optdefs) ||
+		    tc_args_one(o, &tc_optdefs[opt], optarg) != 0)
 			return -1;
 	}
 	if (optind < argc) {

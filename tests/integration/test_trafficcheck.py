@@ -92,6 +92,23 @@ class TrafficCheckTest(unittest.TestCase):
         self.assertGreaterEqual(tc.gap_in(before, after), 250000.0, r["gaps"])
         self.assertGreaterEqual(r["max_gap_us"], 250000.0)
 
+    def test_detach_loses_what_is_in_flight(self):
+        # the other side of the coin: a revoke mid-traffic drops the frames in
+        # flight, and the checker says so (and its last frame is before the detach)
+        a = self.cmd("/svff/attach,vf=1,vm=tc1")
+        self.assertEqual(a.get("state"), "attached", a)
+        tc = TrafficCheck(a["devargs"], "det")
+        self.addCleanup(tc.cleanup)
+        tc.wait_flowing()
+        t = time.monotonic_ns()
+        self.assertEqual(self.cmd("/svff/detach,vf=1").get("state"), "ready")
+        r = tc.stop()
+        self.assertGreater(r["lost"], 0, r)
+        self.assertEqual(r["sent"], r["received"] + r["lost"], r)
+        self.assertLess(r["t0_monotonic_ns"] + r["last_rx_us"] * 1e3,
+                        time.monotonic_ns(), r)
+        self.assertGreater(r["t0_monotonic_ns"] + r["last_rx_us"] * 1e3, t - 5e9, r)
+
     def test_bad_options(self):
         base = [TRAFFICCHECK, "-l", "1", "--no-pci", "-m", "64", "--log-level", "*:error"]
         cases = [(["--size", "10"], "--size"), (["--burst", "0"], "--burst"),

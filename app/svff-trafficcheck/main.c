@@ -11,8 +11,8 @@
  *
  * One lcore (the main one) sends and receives.  At most --window frames are
  * in flight; frames tx_burst did not take are offered again, in order, never
- * dropped.  Stop: SIGINT/SIGTERM or --duration, then drain until 500 ms pass
- * without a frame, write the report, exit 0.
+ * dropped.  Stop: SIGINT/SIGTERM or --duration, then drain until nothing is
+ * in flight or --drain-ms (500) pass without a frame, write the report, exit 0.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -30,7 +30,6 @@
 
 #include "tc.h"
 
-#define TC_DRAIN_US 500000u     /* drain ends after this long without a frame */
 #define TC_STALL_US 1000000u    /* a full window with nothing back this long: one more burst */
 #define TC_IDLE_POLLS 256u      /* empty polls before the loop naps */
 #define TC_NAP_US 20u
@@ -162,14 +161,14 @@ tc_run(struct tc_ctx *c)
 	c->end_ns = tc_now_ns();
 }
 
-/* No more sending: take what comes back until TC_DRAIN_US pass without a frame. */
+/* No more sending: take what comes back until none is in flight or --drain-ms pass without one. */
 static void
 tc_drain(struct tc_ctx *c)
 {
-	uint64_t quiet = TC_DRAIN_US * 1000ull, last = tc_now_ns();
+	uint64_t quiet = c->o.drain_ms * 1000000ull, last = tc_now_ns();
 	unsigned int idle = 0;
 
-	while (tc_now_ns() - last < quiet) {
+	while (tc_seq_in_flight(&c->s) > 0 && tc_now_ns() - last < quiet) {
 		if (tc_port_recv(&c->p, &c->s) > 0) {
 			last = tc_now_ns();
 			idle = 0;

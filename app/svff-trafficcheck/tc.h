@@ -53,6 +53,7 @@ struct tc_opts {
 	double duration;        /**< seconds, 0: until a signal */
 	double gap_us;          /**< gaps at least this long are listed */
 	uint32_t window;        /**< frames in flight at most */
+	uint32_t drain_ms;      /**< the drain ends after this long without a frame */
 	const char *json;       /**< NULL: stdout */
 	const char *ready;      /**< NULL: none */
 	const char *stats;      /**< NULL: none */

@@ -32,6 +32,7 @@ static const struct tc_optdef tc_optdefs[] = {
 	{ "burst", K_U32, O(burst), 1, TC_MAX_BURST },
 	{ "rate", K_U64, O(rate), 0, UINT32_MAX },
 	{ "window", K_U32, O(window), 1, 1u << 20 },
+	{ "drain-ms", K_U32, O(drain_ms), 1, 600000 },
 	{ "duration", K_SECS, O(duration), 0, 0 },
 	{ "gap-us", K_SECS, O(gap_us), 0, 0 },
 	{ "json", K_STR, O(json), 0, 0 },
@@ -50,8 +51,9 @@ tc_args_usage(FILE *out, const char *prog)
 		"\n"
 		"Sends sequence-numbered frames out of a port and takes them back through\n"
 		"the card's loopback; at the end (SIGINT/SIGTERM or --duration) it drains\n"
-		"(until 500 ms without a frame) and writes one JSON object: sent, received,\n"
-		"lost, duplicated, reordered, the gaps without a received frame, Mpps.\n"
+		"(until nothing is in flight, or --drain-ms without a frame) and writes one\n"
+		"JSON object: sent, received, lost, duplicated, reordered, the gaps\n"
+		"without a received frame, Mpps.\n"
 		"SIGUSR1 prints the running figures to stderr.  The QDMA PMD is built in:\n"
 		"  %s -l 1 --no-pci -m 64 --file-prefix tc0 \\\n"
 		"      --vdev 'net_qdma0,card=...,fn=vf0,token=...' -- --duration 5\n"
@@ -64,6 +66,8 @@ tc_args_usage(FILE *out, const char *prog)
 		"  --duration SECS   stop sending after SECS (default 0: until a signal)\n"
 		"  --gap-us US       list every gap of at least US microseconds (default 1000)\n"
 		"  --window N        frames in flight at most (default 1024)\n"
+		"  --drain-ms MS     at the end, wait for frames in flight until MS pass\n"
+		"                    without one (default 500; ends at once when none is)\n"
 		"  --json FILE       write the report to FILE (default stdout)\n"
 		"  --ready FILE      create FILE once the first frame has come back\n"
 		"  --stats FILE      rewrite FILE every 10 ms: CLOCK_MONOTONIC ns, sent,\n"
@@ -82,6 +86,7 @@ tc_args_defaults(struct tc_opts *o)
 	o->burst = 32;
 	o->gap_us = 1000.0;
 	o->window = 1024;
+	o->drain_ms = 500;
 }
 
 static int

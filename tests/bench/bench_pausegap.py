@@ -23,8 +23,9 @@ from svff_tcheck import TRAFFICCHECK, TrafficCheck
 ROW = "pause gap vs detach->attach gap"
 
 
-def _checker(devargs, name, cpu, mem_mb):
-    return TrafficCheck(devargs, name, lcores=str(cpu), mem_mb=min(mem_mb, 64))
+def _checker(devargs, name, cpu, mem_mb, drain_ms=5000):
+    return TrafficCheck(devargs, name, lcores=str(cpu), mem_mb=min(mem_mb, 64),
+                        drain_ms=drain_ms)
 
 
 def _abs_ns(rep, key):
@@ -59,7 +60,8 @@ def pause_gaps(s, vf, devargs, n, budget, cpu, mem_mb):
 def reattach_gaps(s, vf, devargs, n, budget, cpu, mem_mb):
     """n detach -> attach cycles, the checker restarted on the new devargs: gaps (ms)."""
     gaps = []
-    tc = _checker(devargs, "bra0", cpu, mem_mb)
+    # a detach loses what is in flight: the old checker's drain need not wait long
+    tc = _checker(devargs, "bra0", cpu, mem_mb, drain_ms=300)
     end = time.monotonic() + budget
     try:
         tc.wait_flowing()
@@ -69,7 +71,8 @@ def reattach_gaps(s, vf, devargs, n, budget, cpu, mem_mb):
                 err = bl.reply_error(r)
                 if err:
                     raise RuntimeError("svffd refused %s: %s" % (c, err))
-            old, tc = tc, _checker(bl.find_devargs(r), "bra%d" % (len(gaps) + 1), cpu, mem_mb)
+            old, tc = tc, _checker(bl.find_devargs(r), "bra%d" % (len(gaps) + 1), cpu, mem_mb,
+                                   drain_ms=300)
             try:
                 rep_old = old.stop()
             finally:

@@ -67,12 +67,14 @@ class TrafficCheckTest(unittest.TestCase):
         self.assertEqual(r["max_gap_us"], max(r["gaps_us"] or [r["max_gap_us"]]))
 
     def test_rate(self):
-        tc = self.checker("rate", ["--duration", "1", "--rate", "2000", "--burst", "4"])
+        tc = self.checker("rate", ["--duration", "1", "--rate", "2000", "--burst", "4",
+                                   "--size", "1500"])
         tc.p.wait(timeout=60)
         r = tc.stop()
         self.assertClean(r)
         self.assertGreater(r["sent"], 200, r)
         self.assertLessEqual(r["sent"], 2000 * r["duration_s"] + 4, r)
+        self.assertEqual(r["size"], 1500)
 
     def test_signals_and_pause_gap(self):
         tc = self.checker("sig")

@@ -33,7 +33,7 @@ class TrafficCheck:
     """One svff-trafficcheck on one port (a VF's devargs from /svff/attach)."""
 
     def __init__(self, devargs, name, lcores="1", mem_mb=64, args=(), ready_timeout=60,
-                 wait=True):
+                 wait=True, drain_ms=5000):
         self.dir = tempfile.mkdtemp(prefix="svff-tc-")
         self.json_path = os.path.join(self.dir, "report.json")
         self.ready_path = os.path.join(self.dir, "ready")
@@ -45,7 +45,7 @@ class TrafficCheck:
         if devargs:
             self.argv += ["--vdev", devargs]
         self.argv += ["--", "--json", self.json_path, "--ready", self.ready_path,
-                      "--stats", self.stats_path] + list(args)
+                      "--stats", self.stats_path, "--drain-ms", str(drain_ms)] + list(args)
         self.report = None
         self.rc = None
         self._out = open(self.out_path, "w")

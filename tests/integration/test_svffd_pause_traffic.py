@@ -34,7 +34,7 @@ from svff_tcheck import TrafficCheck, percentile  # noqa: E402
 
 BADVF = os.path.join(BUILD, "tests", "integration", "badvf")
 CYCLES = int(os.environ.get("SVFF_PAUSE_CYCLES", "100"))
-PAUSE_TIMEOUT_MS = 1500
+PAUSE_TIMEOUT_MS = 3000
 
 
 def svffd_up(cls, name, **top):

@@ -187,14 +187,20 @@ static const struct cmd_def cmd_defs[] = {
 	{"/svff/detach", SVFF_CMD_DETACH, "Take a VF back from its VM (a failed one too): vf=<n>. The guest sees "
 		"a removal.", 1,
 		{{"vf", SVFF_PARAM_UINT, true, 0, SVFF_MAX_VFS - 1}}},
-	{"/svff/pause", SVFF_CMD_PAUSE, "Pause an attached VF (its guest sees a stall): vf=<n>. No answer in time: "
-		"paused by force.", 1,
-		{{"vf", SVFF_PARAM_UINT, true, 0, SVFF_MAX_VFS - 1}}},
-	{"/svff/unpause", SVFF_CMD_UNPAUSE, "Resume a paused VF where it stopped: vf=<n>.", 1,
-		{{"vf", SVFF_PARAM_UINT, true, 0, SVFF_MAX_VFS - 1}}},
-	{"/svff/reconf", SVFF_CMD_RECONF, "Change the queue quota of a VF not attached: vf=<n>,qmax=<0..256>.", 2,
-		{{"vf", SVFF_PARAM_UINT, true, 0, SVFF_MAX_VFS - 1},
-		 {"qmax", SVFF_PARAM_UINT, true, 0, 256}}},
+	{"/svff/pause", SVFF_CMD_PAUSE, "Pause attached VFs (their guests see a stall): vf=<n>|all. "
+		"No answer in time: paused by force. /svff/ops shows the progress.", 1,
+		{{"vf", SVFF_PARAM_NAME, true, 0, 0}}},
+	{"/svff/unpause", SVFF_CMD_UNPAUSE, "Resume paused VFs where they stopped: vf=<n>|all.", 1,
+		{{"vf", SVFF_PARAM_NAME, true, 0, 0}}},
+	{"/svff/reconf", SVFF_CMD_RECONF, "Quotas: vf=<n>,qmax=<0..256> or vfs=<a-b>,qmax=<q> (attached VFs "
+		"whose range changes are paused meanwhile); VF count: numvfs=<m>[,qmax=<q of new VFs>] "
+		"(attached VFs re-attached); user logic (emulated card): "
+		"personality=loopback|generator|sink.", 5,
+		{{"vf", SVFF_PARAM_UINT, false, 0, SVFF_MAX_VFS - 1},
+		 {"vfs", SVFF_PARAM_NAME, false, 0, 0},
+		 {"qmax", SVFF_PARAM_UINT, false, 0, 256},
+		 {"numvfs", SVFF_PARAM_UINT, false, 0, SVFF_MAX_VFS},
+		 {"personality", SVFF_PARAM_NAME, false, 0, 0}}},
 };
 
 static const struct cmd_def *

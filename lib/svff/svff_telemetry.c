@@ -187,15 +187,13 @@ static const struct cmd_def cmd_defs[] = {
 	{"/svff/detach", SVFF_CMD_DETACH, "Take a VF back from its VM (a failed one too): vf=<n>. The guest sees "
 		"a removal.", 1,
 		{{"vf", SVFF_PARAM_UINT, true, 0, SVFF_MAX_VFS - 1}}},
-	{"/svff/pause", SVFF_CMD_PAUSE, "Pause attached VFs (their guests see a stall): vf=<n>|all. "
-		"No answer in time: paused by force. /svff/ops shows the progress.", 1,
+	{"/svff/pause", SVFF_CMD_PAUSE, "Pause attached VFs (a stall for their guests): vf=<n>|all. "
+		"No answer in time: by force. Progress: /svff/ops.", 1,
 		{{"vf", SVFF_PARAM_NAME, true, 0, 0}}},
 	{"/svff/unpause", SVFF_CMD_UNPAUSE, "Resume paused VFs where they stopped: vf=<n>|all.", 1,
 		{{"vf", SVFF_PARAM_NAME, true, 0, 0}}},
-	{"/svff/reconf", SVFF_CMD_RECONF, "Quotas: vf=<n>,qmax=<0..256> or vfs=<a-b>,qmax=<q> (attached VFs "
-		"whose range changes are paused meanwhile); VF count: numvfs=<m>[,qmax=<q of new VFs>] "
-		"(attached VFs re-attached); user logic (emulated card): "
-		"personality=loopback|generator|sink.", 5,
+	{"/svff/reconf", SVFF_CMD_RECONF, "vf=<n>|vfs=<a-b>,qmax=<q> (pauses the VFs that move); "
+		"numvfs=<m>[,qmax=<q>]; personality=loopback|generator|sink", 5,
 		{{"vf", SVFF_PARAM_UINT, false, 0, SVFF_MAX_VFS - 1},
 		 {"vfs", SVFF_PARAM_NAME, false, 0, 0},
 		 {"qmax", SVFF_PARAM_UINT, false, 0, 256},

@@ -21,6 +21,7 @@ import sys
 import time
 
 import benchlib as bl
+from bench_pausegap import pause_gap_rows
 from svfftest import Proc, private_plugin_dir, slot_dir, telemetry_path, unique_prefix, wait_for
 
 SIMD = os.path.join(bl.BUILD, "app", "qdma-simd", "qdma-simd")
@@ -219,9 +220,7 @@ def lifecycle(opts, log):
             row.reason(why)
         run_row(row, lambda i: row.add(s, "/svff/reconf,numvfs=%d" % (8 if i % 2 == 0 else 4)))
 
-        rows.append({"op": "pause gap vs detach->attach gap", "detail": "traffic checker",
-                     "reason": need(cmds, "/svff/pause") or
-                     "not measured yet: needs the traffic checker of the pause issue (10)"})
+        rows += pause_gap_rows(s, cmds, opts, cores, log, FWD_CPU)
         info = s.cmd("/svff/info")
         vm = info.get("hypervisor") if isinstance(info, dict) else None
         rows.append({"op": "lifecycle inside a VM", "detail": "libvirt guest",

@@ -103,6 +103,10 @@ class Smoke(unittest.TestCase):
             if self.filled_or_reason(r, ("latency", "cores")):
                 self.assertGreater(r["latency"]["n"], 0)
                 self.assertLessEqual(r["latency"]["p50_ms"], r["latency"]["p99_ms"])
+        gap = [r for r in rows if r["op"] == "pause gap vs detach->attach gap"]
+        self.assertEqual(len(gap), 1, ops)
+        if self.filled_or_reason(gap[0], ("pause_gap", "reattach_gap", "ratio_p50")):
+            self.assertIn("detach->attach gap", ops)
 
     def test_control_rows(self):
         rows = self.res["control"]["rows"]

@@ -57,7 +57,7 @@ svff_mono_us(void)
 json_t *
 svff_error(const char *code, const char *fmt, ...)
 {
-	char msg[256];
+	char msg[SVFF_REPLY_STR_MAX];   /* a telemetry string: longer ones are cut */
 	va_list ap;
 
 	va_start(ap, fmt);

@@ -29,9 +29,8 @@
 #define SVFF_PAUSE_TIMEOUT_MS 5000u
 
 /** What the reply of a VF count change advises. */
-#define ELASTIC_ADVICE "a VF count change goes through 0 and takes every VF from its guest: " \
-	"provision at init the most VFs you will need (elastic VFs: queues are granted on " \
-	"demand), so that adding a VF for a new VM never touches another VM"
+#define ELASTIC_ADVICE "provision the most VFs you need at init (elastic VFs): a count " \
+	"change takes every VF from its guest"
 
 static const char *const personalities[] = { "loopback", "generator", "sink" };
 
@@ -433,9 +432,14 @@ quota_check(struct svff *s, unsigned int vf, uint32_t qmax)
 			"least %u queues", vf, svff_pause_min_queues(s, vf) - 1,
 			svff_pause_min_queues(s, vf));
 	if (v->state == SVFF_VF_ATTACHED &&
-	    rte_pmd_qdma_fn_state(s->pf_port, svff_vf_func(s, vf), &st) == 0 && qmax < st.qmax)
-		return svff_error("in-use", "VF %u's driver uses %u queues: it needs at least "
-			"as many", vf, st.qmax);
+	    rte_pmd_qdma_fn_state(s->pf_port, svff_vf_func(s, vf), &st) == 0) {
+		uint32_t run = RTE_MAX(st.active_h2c, st.active_c2h);
+
+		run = RTE_MAX(run, st.active_cmpt);
+		if (qmax < run)
+			return svff_error("in-use", "VF %u's driver runs %u queues: it needs at "
+				"least as many", vf, run);
+	}
 	if (v->state == SVFF_VF_FAILED && svff_vf_has_vm(v))
 		return svff_error("wrong-state", "VF %u is failed (%s): detach it first", vf,
 			v->reason);
@@ -697,8 +701,8 @@ act_numvfs(struct svff *s)
 		json_decref(devargs);
 		svff_op_end(s, b->op, SVFF_OP_FAILED, -1, "%s (numvfs %u kept, VFs given back)",
 			err, old);
-		return svff_error("card-refused", "%s: numvfs %u kept, the VFs were given back",
-			err, old);
+		return svff_error("card-refused", "%.60s: numvfs %u kept, the VFs were given "
+			"back", err, old);
 	}
 	svff_op_end(s, b->op, SVFF_OP_DONE, -1, "numvfs %u -> %u; %u VF(s) re-attached, %u "
 		"removed", b->old_numvfs, m, count_what(b, "re-attached"), count_what(b, "removed"));
@@ -818,9 +822,8 @@ reconf_personality(struct svff *s, struct svff_req *req, const char *name)
 		return svff_error("bad-personality", "personality must be loopback, generator "
 			"or sink");
 	if (s->cfg.card.type == SVFF_CARD_PCI)
-		return svff_error("not-supported", "a PCI card's user logic is loaded with its "
-			"vendor's tools (a new bitstream or a partial reconfiguration), not by "
-			"svffd: personality applies to the emulated card only");
+		return svff_error("not-supported", "a PCI card's user logic is a bitstream "
+			"loaded with the vendor's tools: personality is for the emulated card");
 	if (s->card == NULL || s->card->load_personality == NULL)
 		return svff_error("not-supported", "the emulated card runs in another process "
 			"(qdma-simd): svffd cannot reload its user logic");
@@ -851,9 +854,8 @@ svff_batch_reconf(struct svff *s, struct svff_req *req)
 	json_t *reply;
 
 	if (forms != 1 || (p[0].set && p[1].set) || (p[2].set && p[4].set))
-		return svff_error("bad-params", "reconf takes one of: vf=<n>,qmax=<q>; "
-			"vfs=<a-b>,qmax=<q>; numvfs=<m>[,qmax=<q for new VFs>]; "
-			"personality=loopback|generator|sink");
+		return svff_error("bad-params", "one of: vf=<n>,qmax=<q>; vfs=<a-b>,qmax=<q>; "
+			"numvfs=<m>[,qmax=<q>]; personality=<name>");
 	if (p[3].set)
 		return reconf_numvfs(s, req, p[3].u, p[2].set ? p[2].u : s->cfg.vfs.queues);
 	if (p[4].set)

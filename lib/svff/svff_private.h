@@ -27,6 +27,8 @@ extern int svff_logtype;
 
 /** Most VFs (the emulated card's TotalVFs; QDMA: 252). */
 #define SVFF_MAX_VFS 252
+/** Longest string value of a telemetry reply (RTE_TEL_MAX_STRING_LEN), with its NUL. */
+#define SVFF_REPLY_STR_MAX 128
 /** What a reply may use of the 16 KiB telemetry message (DPDK adds its framing). */
 #define SVFF_REPLY_BUDGET 15500
 /** Journal records between two compactions. */
@@ -87,7 +89,7 @@ struct svff_op {
 	uint64_t dur_us;
 	uint64_t start_us;     /**< monotonic */
 	char result[160];
-	char detail[256];      /**< per-VF outcome of a batch ("0:cooperative 1:forced ...") */
+	char detail[128];      /**< per-VF outcome of a batch ("0:cooperative 1:forced ...") */
 };
 
 /** Commands the telemetry side posts. */

@@ -22,8 +22,11 @@ svff_op_json(const struct svff_op *op)
 		(json_int_t)op->id, "op", op->name, "target", op->target, "state",
 		svff_op_state_name(op->state), "steps_done", (int)op->steps_done, "steps_total",
 		(int)op->steps_total, "start_ms", (json_int_t)op->start_ms, "duration_us",
-		(json_int_t)op->dur_us, "result", op->result);
+		(json_int_t)op->dur_us, "result", "");
 
+	/* a telemetry string holds SVFF_REPLY_STR_MAX - 1 characters */
+	json_object_set_new(o, "result", json_stringn(op->result,
+		strnlen(op->result, SVFF_REPLY_STR_MAX - 1)));
 	if (op->detail[0] != '\0')
 		json_object_set_new(o, "vfs", json_string(op->detail));
 	return o;
@@ -427,8 +430,8 @@ resolve_cut(struct svff *s, const json_t *rec)
 	if (strcmp(op, "pause") == 0 || strcmp(op, "unpause") == 0 ||
 	    (strcmp(op, "reconf") == 0 && json_object_get(rec, "plan") == NULL))
 		/* the VFs stay as the journal has them: paused ones with their snapshots */
-		finish_cut(s, rec, SVFF_OP_ROLLED_BACK, -1, "rolled back (the VFs as journaled: "
-			"paused ones keep their snapshots; the VF count and user logic unchanged)");
+		finish_cut(s, rec, SVFF_OP_ROLLED_BACK, -1, "rolled back (VFs as journaled, "
+			"paused ones with their snapshots)");
 	else if (strcmp(op, "attach") == 0)
 		cut_attach(s, rec);
 	else if (strcmp(op, "detach") == 0)

@@ -141,6 +141,8 @@ bvf_word(const struct svff *s, const struct svff_bvf *e)
 	case SVFF_BVF_WAIT:
 	case SVFF_BVF_NOW:
 		return "waiting";
+	case SVFF_BVF_RESET:
+		return "resetting";
 	case SVFF_BVF_FAILED:
 		return "failed";
 	default:
@@ -239,7 +241,7 @@ batch_ask(struct svff *s)
 		if (rc < 0)
 			SVFF_LOG(WARNING, "VF %u: PAUSE could not be sent (%s): paused by force",
 				e->vf, rte_strerror(-rc));
-		e->st = rc == 1 ? SVFF_BVF_WAIT : SVFF_BVF_NOW;
+		e->st = rc == 1 ? SVFF_BVF_WAIT : rc == 2 ? SVFF_BVF_RESET : SVFF_BVF_NOW;
 	}
 	b->deadline_us = svff_mono_us() + pause_timeout_us(s);
 	b->active = true;
@@ -293,7 +295,8 @@ act_pause(struct svff *s)
 	svff_crash_point(s, "pause", "done");
 	batch_detail(s);
 	svff_op_end(s, b->op, SVFF_OP_DONE, b->one ? (int)b->e[0].vf : -1,
-		"%u of %u VF(s) paused (%u cooperative, %u forced)", ok, b->n, coop, ok - coop);
+		"%u of %u VF(s) paused (%u cooperative, %u reset or forced)", ok, b->n, coop,
+		ok - coop);
 	if (!b->one)
 		return batch_reply(s);
 	reply = svff_op_reply(b->op, b->e[0].vf, s);
@@ -895,10 +898,13 @@ svff_batch_step(struct svff *s)
 		struct svff_bvf *e = &b->e[i];
 		const char *path;
 
-		if (!e->pause || (e->st != SVFF_BVF_WAIT && e->st != SVFF_BVF_NOW))
+		if (!e->pause || (e->st != SVFF_BVF_WAIT && e->st != SVFF_BVF_NOW &&
+		    e->st != SVFF_BVF_RESET))
 			continue;
 		if (e->st == SVFF_BVF_WAIT && svff_pause_answered(s, e->vf))
 			path = "cooperative";
+		else if (e->st == SVFF_BVF_RESET && svff_pause_reset_done(s, e->vf))
+			path = "reset";
 		else if (e->st == SVFF_BVF_NOW || now >= b->deadline_us)
 			path = "forced";
 		else {

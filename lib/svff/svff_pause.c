@@ -28,20 +28,42 @@
 #define SVFF_PAUSE_MAX_Q 256u
 
 /*
- * Send PAUSE to @p vf.  1: its driver will answer (poll svff_pause_answered());
- * 0: it cannot (no extension, no driver, a pause already asked): pause it by force;
- * < 0: the PF could not send.
+ * Ask @p vf to stop.  1: PAUSE sent, its driver will answer (poll
+ * svff_pause_answered()); 2: its driver is running but has no svff extension
+ * (a stock Xilinx VF driver): RESET_PREPARE sent, it tears its queues down
+ * (poll svff_pause_reset_done()); 0: nothing can answer (no driver, a pause
+ * already asked): pause it by force; < 0: the PF could not send.
  */
 int
 svff_pause_ask(struct svff *s, unsigned int vf)
 {
-	int rc = rte_pmd_qdma_vf_pause(s->pf_port, svff_vf_func(s, vf));
+	uint16_t func = svff_vf_func(s, vf);
+	int rc = rte_pmd_qdma_vf_pause(s->pf_port, func);
 
 	if (rc == 0)
 		return 1;
+	if (rc == -ENOTSUP && rte_pmd_qdma_vf_pause_capable(s->pf_port, func) == 0) {
+		struct rte_pmd_qdma_fn_state st;
+
+		if (rte_pmd_qdma_fn_state(s->pf_port, func, &st) == 0 && st.online &&
+		    rte_pmd_qdma_vf_notify(s->pf_port, func, RTE_PMD_QDMA_RESET_PREPARE) > 0)
+			return 2;
+		return 0;
+	}
 	if (rc == -ENOTSUP || rc == -ENODEV || rc == -EALREADY)
 		return 0;
 	return rc;
+}
+
+/* After RESET_PREPARE: the VF's driver went offline or released every queue. */
+bool
+svff_pause_reset_done(struct svff *s, unsigned int vf)
+{
+	struct rte_pmd_qdma_fn_state st;
+
+	if (rte_pmd_qdma_fn_state(s->pf_port, svff_vf_func(s, vf), &st) < 0)
+		return false;
+	return !st.online || (st.active_h2c == 0 && st.active_c2h == 0 && st.active_cmpt == 0);
 }
 
 bool
@@ -51,6 +73,26 @@ svff_pause_answered(struct svff *s, unsigned int vf)
 		RTE_PMD_QDMA_PAUSE_ACKED;
 }
 
+/*
+ * A forced pause on a PCI card suspends the VF's VM first (libvirt): its
+ * driver cannot post while the contexts go.  The emulated card's VFs are
+ * only invalidated.  Returns the path taken.
+ */
+static const char *
+pause_force(struct svff *s, unsigned int vf)
+{
+	char err[256];
+
+	if (s->cfg.card.type != SVFF_CARD_PCI || !svff_vf_has_vm(&s->vf[vf]))
+		return "forced";
+	if (svff_hv_suspend(s->hv, s->vf[vf].vm, err, sizeof(err)) < 0) {
+		SVFF_LOG(WARNING, "VF %u: VM %s could not be suspended (%s): contexts "
+			"invalidated under a running guest", vf, s->vf[vf].vm, err);
+		return "forced";
+	}
+	return "suspended";
+}
+
 /* Save and invalidate the VF's contexts: it is paused (@p path says how). */
 int
 svff_pause_save(struct svff *s, unsigned int vf, const char *path)
@@ -58,6 +100,9 @@ svff_pause_save(struct svff *s, unsigned int vf, const char *path)
 	struct svff_vf *v = &s->vf[vf];
 	struct rte_pmd_qdma_qctx *snap = calloc(SVFF_PAUSE_MAX_Q, sizeof(*snap));
 	int n;
+
+	if (strcmp(path, "forced") == 0)
+		path = pause_force(s, vf);
 
 	n = snap == NULL ? -ENOMEM :
 		rte_pmd_qdma_vf_ctx_save(s->pf_port, svff_vf_func(s, vf), snap, SVFF_PAUSE_MAX_Q);
@@ -74,7 +119,7 @@ svff_pause_save(struct svff *s, unsigned int vf, const char *path)
 	snprintf(v->pause_path, sizeof(v->pause_path), "%s", path);
 	snprintf(v->last_path, sizeof(v->last_path), "%s", path);
 	v->pauses++;
-	if (strcmp(path, "cooperative") != 0)
+	if (strcmp(path, "forced") == 0 || strcmp(path, "suspended") == 0)
 		v->forced_pauses++;
 	return n;
 }
@@ -92,7 +137,16 @@ svff_pause_resume(struct svff *s, unsigned int vf)
 			rte_strerror(-rc));
 		return rc;
 	}
+	/* undo exactly what the pause did */
 	rte_pmd_qdma_vf_resume(s->pf_port, func);
+	if (strcmp(v->pause_path, "reset") == 0 && rte_pmd_qdma_vf_reset_done(s->pf_port, func) < 0)
+		SVFF_LOG(WARNING, "VF %u: RESET_DONE could not be sent", vf);
+	if (strcmp(v->pause_path, "suspended") == 0) {
+		char err[256];
+
+		if (svff_hv_resume(s->hv, v->vm, err, sizeof(err)) < 0)
+			SVFF_LOG(ERR, "VF %u: VM %s could not be resumed: %s", vf, v->vm, err);
+	}
 	svff_pause_drop(s, vf);
 	v->state = SVFF_VF_ATTACHED;
 	v->unpauses++;

@@ -65,7 +65,8 @@ struct svff_vf {
 	/* pause (svff_pause.c) */
 	struct rte_pmd_qdma_qctx *snap; /**< saved contexts while paused (malloc) */
 	uint32_t nsnap;
-	char pause_path[16];     /**< "cooperative" / "forced" while paused */
+	char pause_path[16];     /**< while paused: "cooperative", "reset" (RESET_PREPARE),
+				  *   "forced", "suspended" (forced, VM suspended) */
 	char last_path[16];      /**< the path of its last pause (after unpause too) */
 	uint64_t pauses, unpauses, forced_pauses;
 };
@@ -139,7 +140,8 @@ struct svff_bvf {
 	bool pause;              /**< this batch pauses it */
 	char what[16];           /**< its outcome: kept, moved, re-attached, removed, ... */
 };
-enum { SVFF_BVF_WAIT = 0, SVFF_BVF_NOW, SVFF_BVF_PAUSED, SVFF_BVF_FAILED, SVFF_BVF_IDLE };
+enum { SVFF_BVF_WAIT = 0, SVFF_BVF_NOW, SVFF_BVF_PAUSED, SVFF_BVF_FAILED, SVFF_BVF_IDLE,
+	SVFF_BVF_RESET };
 
 /* A batch: pause a set of VFs, waiting for their answers between other work, then act. */
 struct svff_batch {
@@ -215,6 +217,7 @@ json_t *svff_check_vf(const struct svff *s, uint32_t vf);
 /* svff_pause.c: one VF's pause and unpause */
 int svff_pause_ask(struct svff *s, unsigned int vf);
 bool svff_pause_answered(struct svff *s, unsigned int vf);
+bool svff_pause_reset_done(struct svff *s, unsigned int vf);
 int svff_pause_save(struct svff *s, unsigned int vf, const char *path);
 int svff_pause_resume(struct svff *s, unsigned int vf);
 void svff_pause_drop(struct svff *s, unsigned int vf);

@@ -19,15 +19,21 @@ paused, taken back and given back to its VM (the count goes through 0: the
 VF's function is destroyed, on the emulated card as on a PCI card); the reply
 says per VF what happened ("re-attached", with the new devargs), a checker on
 each new devargs forwards again, nothing lost there; the new VFs 4, 5 are
-ready; /svff/vf,N shows the pause path of each."""
+ready; /svff/vf,N shows the pause path of each.
+
+StockDriver: a VF whose driver does not advertise the pause extension (badvf
+stock: a stock Xilinx VF driver's mailbox behaviour) is paused with
+RESET_PREPARE (path "reset" in /svff/vf,N and /svff/ops) and unpaused with
+RESET_DONE: its driver goes offline and comes back with its queue."""
 import os
+import re
 import sys
 import time
 import unittest
 
 sys.path.insert(0, os.path.dirname(__file__))
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "lib"))
-from svfftest import Telemetry, main, unique_prefix  # noqa: E402
+from svfftest import BUILD, Proc, Telemetry, main, unique_prefix, wait_for  # noqa: E402
 from svffd_common import cleanup_dir, private_config, start_svffd, wait_ready  # noqa: E402
 from svff_tcheck import TrafficCheck  # noqa: E402
 
@@ -216,6 +222,40 @@ class CountChange(Base):
                          ["re-attached"] * 2 + ["removed"] * 2, r)
         self.assertEqual(self.cmd("/svff/vfs")["numvfs"], 2)
         self.assertEqual(self.cmd("/svff/info")["invariant_errors"], 0)
+
+
+class StockDriver(Base):
+    @classmethod
+    def setUpClass(cls):
+        svffd_up(cls, "rcs")
+
+    def test_reset_prepare_path(self):
+        self.assertEqual(self.cmd("/svff/init,numvfs=1,qmax=2").get("numvfs"), 1)
+        a = self.cmd("/svff/attach,vf=0,vm=stock0")
+        sock = re.search(r"card=([^,]+)", a["devargs"]).group(1)
+        token = re.search(r"token=(0x[0-9a-f]+)", a["devargs"]).group(1)
+        bad = Proc([os.path.join(BUILD, "tests", "integration", "badvf"), sock, "0", token,
+                    "stock"])
+        self.addCleanup(bad.stop)
+
+        def up():
+            d = self.cmd("/svff/vf,0")
+            return d["online"] == 1 and d["active_h2c"] == 1
+        wait_for(up, 30, "the stock driver's queue", bad)
+        r = self.cmd("/svff/pause,vf=0")
+        self.assertEqual((r.get("state"), r.get("path")), ("paused", "reset"), r)
+        d = self.cmd("/svff/vf,0")
+        self.assertEqual((d["pause_path"], d["forced_pauses"], d["active_h2c"]),
+                         ("reset", 0, 0), d)
+        last = self.cmd("/svff/ops")["ops"]["op_%d" % r["op"]]
+        self.assertIn("0:reset", last["vfs"], last)
+        r = self.cmd("/svff/unpause,vf=0")
+        self.assertEqual((r.get("state"), r.get("was")), ("attached", "reset"), r)
+        wait_for(up, 30, "the stock driver back after RESET_DONE", bad)
+        bad.stop()
+        self.assertIn("RESET_PREPARE: offline", bad.output)
+        self.assertIn("RESET_DONE", bad.output)
+        self.assertEqual(bad.output.count("stock driver up"), 2, bad.output)
 
 
 if __name__ == "__main__":

@@ -239,3 +239,17 @@ qdma_pf_resume(struct qdma_adapter *ad, uint16_t func)
 	rte_spinlock_unlock(&ad->mbox_lock);
 	return tell ? qdma_pf_send_msg(ad, func, &m) : 0;
 }
+
+/*
+ * RESET_DONE to one VF, online or not: a stock VF driver paused with
+ * RESET_PREPARE went offline (PF_RESET_VF_BYE) and waits for it to
+ * re-initialise (qdma-reference 4.7).
+ */
+int
+qdma_pf_reset_done(struct qdma_adapter *ad, uint16_t func)
+{
+	union qdma_mbox_msg m;
+
+	qdma_mbox_msg_init(&m, QDMA_MBOX_OP_RESET_DONE, ad->func_id, func);
+	return qdma_pf_send_msg(ad, func, &m);
+}

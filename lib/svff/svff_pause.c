@@ -124,6 +124,15 @@ svff_pause_save(struct svff *s, unsigned int vf, const char *path)
 	return n;
 }
 
+/* Has this PF heard the VF's HELLO (is it online)? */
+static bool
+pf_knows(struct svff *s, unsigned int vf)
+{
+	struct rte_pmd_qdma_fn_state st;
+
+	return rte_pmd_qdma_fn_state(s->pf_port, svff_vf_func(s, vf), &st) == 0 && st.online;
+}
+
 /* Write the snapshot back at the VF's window and tell its driver: attached again. */
 int
 svff_pause_resume(struct svff *s, unsigned int vf)
@@ -137,8 +146,12 @@ svff_pause_resume(struct svff *s, unsigned int vf)
 			rte_strerror(-rc));
 		return rc;
 	}
-	/* undo exactly what the pause did */
-	rte_pmd_qdma_vf_resume(s->pf_port, func);
+	/* undo exactly what the pause did; a cooperative pause from before a restart:
+	 * the VF's driver still waits for RESUME though this PF never heard its HELLO */
+	if (strcmp(v->pause_path, "cooperative") == 0 && !pf_knows(s, vf))
+		rte_pmd_qdma_vf_resume_known(s->pf_port, func);
+	else
+		rte_pmd_qdma_vf_resume(s->pf_port, func);
 	if (strcmp(v->pause_path, "reset") == 0 && rte_pmd_qdma_vf_reset_done(s->pf_port, func) < 0)
 		SVFF_LOG(WARNING, "VF %u: RESET_DONE could not be sent", vf);
 	if (strcmp(v->pause_path, "suspended") == 0) {

@@ -122,7 +122,8 @@ class Crash(unittest.TestCase):
         """A VF paused with a forwarding guest (the snapshot is in the journal), then
         svffd killed in the middle of the unpause (SVFF_CRASH_AT=unpause:intent): after
         the restart the VF is still paused with the same snapshot, the cut unpause is
-        reported rolled back, and a later unpause writes the snapshot back."""
+        reported rolled back, and a later unpause writes the snapshot back: the guest's
+        traffic comes back with nothing lost."""
         from svff_tcheck import TrafficCheck
         config, d = private_config("crashp", card={"type": "socket"},
                                    vfs={"count": 2, "queues": 4})
@@ -166,7 +167,9 @@ class Crash(unittest.TestCase):
         self.assertEqual((r.get("state"), r.get("was"), r.get("restored_queues")),
                          ("attached", "cooperative", saved), r)
         self.assertEqual(t.cmd("/svff/info")["invariant_errors"], 0)
-        tc.kill()
+        tc.wait_flowing(what="the guest's traffic after the unpause by the new svffd")
+        rep = tc.stop()
+        self.assertEqual((rep["lost"], rep["duplicated"], rep["reordered"]), (0, 0, 0), rep)
         self.assertEqual(p2.stop(), 0, p2.output)
         card.stop()
 

@@ -132,9 +132,22 @@ card_detach_vm(void *arg, unsigned int vf)
 	return qdma_sim_detach_vm(arg, vf);
 }
 
+static int
+card_load_personality(void *arg, const char *name, char *err, size_t errlen)
+{
+	int p = qdma_sim_personality_parse(name);
+	int rc = p < 0 ? -EINVAL : qdma_sim_load_personality(arg, (enum qdma_sim_personality)p);
+
+	if (rc < 0)
+		snprintf(err, errlen, "the card did not load user logic '%s': %s", name,
+			strerror(-rc));
+	return rc;
+}
+
 static const struct svff_hv_card card_vm_ops = {
 	.attach_vm = card_attach_vm,
 	.detach_vm = card_detach_vm,
+	.load_personality = card_load_personality,
 };
 
 int

@@ -57,7 +57,7 @@ svff_mono_us(void)
 json_t *
 svff_error(const char *code, const char *fmt, ...)
 {
-	char msg[256];
+	char msg[SVFF_REPLY_STR_MAX];   /* a telemetry string: longer ones are cut */
 	va_list ap;
 
 	va_start(ap, fmt);
@@ -374,8 +374,11 @@ svff_run(struct svff *s, volatile const int *stop)
 void
 svff_set_card(struct svff *s, const struct svff_hv_card *card, void *arg)
 {
-	if (s != NULL)
-		svff_hv_set_card(s->hv, card, arg);
+	if (s == NULL)
+		return;
+	s->card = card;
+	s->card_arg = arg;
+	svff_hv_set_card(s->hv, card, arg);
 }
 
 uint16_t

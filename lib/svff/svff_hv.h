@@ -69,6 +69,11 @@ struct svff_hv_card {
 	int (*attach_vm)(void *arg, unsigned int vf, const char *bar_path, uint64_t bar_size,
 			int uid, int gid, int ram_fd, uint64_t ram_len, char *err, size_t errlen);
 	int (*detach_vm)(void *arg, unsigned int vf);
+	/**
+	 * Load another user logic ("loopback", "generator", "sink"): the emulated card's
+	 * stand-in for a new bitstream (svffd's reconf pauses the VFs around it). NULL: none.
+	 */
+	int (*load_personality)(void *arg, const char *name, char *err, size_t errlen);
 };
 
 /** Domain states, as far as svff cares. */

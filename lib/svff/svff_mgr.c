@@ -582,8 +582,8 @@ do_detach(struct svff *s, uint32_t vf)
 
 /* ------------------------------------------------------------ reconf */
 
-static bool
-vf_movable(const struct svff *s, unsigned int vf)
+bool
+svff_vf_movable(const struct svff *s, unsigned int vf)
 {
 	struct rte_pmd_qdma_fn_state st;
 
@@ -595,80 +595,6 @@ vf_movable(const struct svff *s, unsigned int vf)
 	if (rte_pmd_qdma_fn_state(s->pf_port, svff_vf_func(s, vf), &st) < 0)
 		return false;
 	return st.active_h2c == 0 && st.active_c2h == 0 && st.active_cmpt == 0;
-}
-
-static json_t *
-plan_json(const struct svff_qm_plan *p)
-{
-	json_t *a = json_array();
-
-	for (unsigned int i = 0; i < p->nb; i++)
-		json_array_append_new(a, json_pack("{s:i, s:i, s:i}", "func", p->mv[i].func,
-			"qbase", p->mv[i].to.base, "qmax", (int)p->mv[i].to.len));
-	return a;
-}
-
-static json_t *
-do_reconf(struct svff *s, uint32_t vf, uint32_t qmax)
-{
-	static struct svff_qm_plan plan;
-	bool movable[SVFF_QM_MAX_FUNCS] = { false };
-	struct svff_qm_req rq = { svff_vf_func(s, vf), qmax };
-	unsigned int moved[SVFF_MAX_VFS], nmoved = 0;
-	struct svff_op *op;
-	char target[64];
-	json_t *reply = check_vf(s, vf);
-	int rc;
-
-	if (reply != NULL)
-		return reply;
-	if (s->vf[vf].state == SVFF_VF_PAUSED && qmax < svff_pause_min_queues(s, vf))
-		return svff_error("in-use", "VF %u is paused with queue %u in use: it needs at "
-			"least %u queues", vf, svff_pause_min_queues(s, vf) - 1,
-			svff_pause_min_queues(s, vf));
-	if (svff_vf_has_vm(&s->vf[vf]) && s->vf[vf].state != SVFF_VF_PAUSED)
-		return svff_error("must-pause", "VF %u is %s to VM %s: pause it first (a queue "
-			"change of a VF in use needs the pause operation)", vf,
-			svff_vf_state_name(s->vf[vf].state), s->vf[vf].vm);
-	for (unsigned int i = 0; i < s->numvfs; i++)
-		movable[svff_vf_func(s, i)] = i != vf && vf_movable(s, i);
-	rc = svff_qm_plan(&s->qm, &rq, 1, movable, &plan);
-	if (rc < 0)
-		return svff_error("no-room", "no room for %u queues for VF %u: %u free, the "
-			"largest free range has %u", qmax, vf, svff_qm_free(&s->qm),
-			svff_qm_largest_gap(&s->qm));
-	snprintf(target, sizeof(target), "vf%u qmax=%u", vf, qmax);
-	op = svff_op_begin(s, "reconf", target, 3);
-	if (svff_journal_intent(s, op, json_pack("{s:i, s:i, s:o}", "vf", (int)vf, "qmax",
-			(int)qmax, "plan", plan_json(&plan))) < 0)
-		return op_failed(s, op, (int)vf, "journal", "cannot write the journal");
-	svff_crash_point(s, "reconf", "intent");
-	rc = svff_apply_plan(s, &plan);
-	if (rc < 0) {
-		/* the card refused: put back what moved */
-		SVFF_LOG(ERR, "reconf of VF %u: the card refused: %s", vf, rte_strerror(-rc));
-		for (unsigned int i = 0; i < s->numvfs; i++)
-			svff_vf_window_sync(s, i);
-		return op_failed(s, op, (int)vf, "card-refused", "the card refused the new "
-			"queue layout");
-	}
-	op->steps_done = 2;
-	svff_crash_point(s, "reconf", "placed");
-	for (unsigned int i = 0; i < plan.nb; i++) {
-		int m = vf_of_func(s, plan.mv[i].func);
-
-		if (m >= 0) {
-			s->vf[m].quota = plan.mv[i].to.len;
-			moved[nmoved++] = (unsigned int)m;
-		}
-	}
-	svff_journal_outcome(s, op, "done", moved, nmoved);
-	svff_crash_point(s, "reconf", "done");
-	svff_op_end(s, op, SVFF_OP_DONE, (int)vf, "VF %u has %u queues (%u ranges changed)", vf,
-		qmax, plan.nb);
-	reply = op_reply(op, vf, s);
-	json_object_set_new(reply, "moved", json_integer(plan.nb > 0 ? plan.nb - 1 : 0));
-	return reply;
 }
 
 /* ------------------------------------------------------------ init */
@@ -763,6 +689,7 @@ init_free_chunk(struct svff *s)
 		if (s->qm.fn[f].len > 0)
 			set_queues_retry(s, f, -1, 0);
 		svff_qm_set(&s->qm, f, -1, 0);
+		svff_pause_drop(s, l->next);
 		memset(&s->vf[l->next], 0, sizeof(s->vf[l->next]));   /* absent, counters reset */
 	}
 	return l->next >= s->totalvfs;
@@ -861,7 +788,7 @@ svff_mgr_step(struct svff *s)
 {
 	bool busy = s->lop.active ? init_step(s) : false;
 
-	return svff_pause_step(s) || busy;
+	return svff_batch_step(s) || busy;
 }
 
 /* For the other parts of the manager (svff_pause.c). */
@@ -901,9 +828,10 @@ handle_change(struct svff *s, struct svff_req *req)
 	if (s->lop.active)
 		return svff_error("busy", "an init is running (%u/%u steps): retry when it is "
 			"done", s->lop.op->steps_done, s->lop.op->steps_total);
-	if (s->pop.active)
-		return svff_error("busy", "a pause of VF %u waits for the VF's answer: retry when "
-			"it is done", s->pop.vf);
+	if (s->batch.active)
+		return svff_error("busy", "a %s (%s) waits for its VFs to pause (%u paused): retry "
+			"when it is done", s->batch.op->name, s->batch.op->target,
+			s->batch.op->steps_done);
 	switch (req->cmd) {
 	case SVFF_CMD_INIT:
 		if (svff_init_start(s, p[0].u, p[1].set ? p[1].u : s->cfg.vfs.queues, req, NULL,
@@ -915,11 +843,11 @@ handle_change(struct svff *s, struct svff_req *req)
 	case SVFF_CMD_DETACH:
 		return do_detach(s, p[0].u);
 	case SVFF_CMD_RECONF:
-		return do_reconf(s, p[0].u, p[1].u);
+		return svff_batch_reconf(s, req);          /* NULL: answered when done */
 	case SVFF_CMD_PAUSE:
-		return svff_pause_start(s, req, p[0].u);   /* NULL: answered when done */
+		return svff_batch_pause(s, req, p[0].name);
 	case SVFF_CMD_UNPAUSE:
-		return svff_unpause(s, p[0].u);
+		return svff_batch_unpause(s, p[0].name);
 	default:
 		return svff_error("internal", "unknown command");
 	}
@@ -1041,6 +969,7 @@ svff_mgr_stop(struct svff *s)
 		svff_req_finish(s->lop.req, svff_error("shutdown", "svffd is stopping: the init "
 			"is finished on the next start"));
 	s->lop.req = NULL;
+	svff_batch_stop(s);
 }
 
 void
@@ -1055,6 +984,8 @@ svff_mgr_fini(struct svff *s)
 	/* an init cut by the stop stays in the journal: the next start finishes it */
 	if (s->journal != NULL && !cut)
 		svff_compact(s);
+	for (unsigned int vf = 0; vf < SVFF_MAX_VFS; vf++)
+		svff_pause_drop(s, vf);
 	rte_pmd_qdma_set_policy(s->pf_port, NULL, NULL);
 	rte_pmd_qdma_mbox_set_poll(s->pf_port, false);
 	svff_hv_close(s->hv);

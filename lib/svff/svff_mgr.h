@@ -38,6 +38,9 @@ int svff_set_numvfs(struct svff *s, uint32_t n, char *err, size_t errlen);
 /** Describe VF @p vf to the hypervisor adapter. */
 void svff_hv_vf_of(const struct svff *s, unsigned int vf, struct svff_hv_vf *hvf);
 
+/** Can VF @p vf's range move (paused, or ready with no active queue)? */
+bool svff_vf_movable(const struct svff *s, unsigned int vf);
+
 /** Detach VF @p vf because its VM went away (@p why, for the log). */
 void svff_vf_release(struct svff *s, unsigned int vf, const char *why);
 

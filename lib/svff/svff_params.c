@@ -42,6 +42,17 @@ parse_uint(const char *s, uint64_t *v)
 	return 0;
 }
 
+int
+svff_params_uint(const char *s, uint32_t min, uint32_t max, uint32_t *v)
+{
+	uint64_t x;
+
+	if (parse_uint(s, &x) < 0 || x < min || x > max)
+		return -EINVAL;
+	*v = (uint32_t)x;
+	return 0;
+}
+
 static int
 parse_value(const struct svff_param_spec *sp, const char *val, struct svff_param_val *out,
 		char *err, size_t errlen, const char **code)

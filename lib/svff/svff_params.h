@@ -52,6 +52,12 @@ struct svff_param_val {
 int svff_params_parse(const char *text, const struct svff_param_spec *spec, unsigned int n,
 		struct svff_param_val *out, char *err, size_t errlen, const char **code);
 
+/**
+ * A decimal integer in [@p min, @p max] written as the parser wants it (no sign, no
+ * leading zeros), for values given inside a name ("3", "0-7").  0, or -EINVAL.
+ */
+int svff_params_uint(const char *s, uint32_t min, uint32_t max, uint32_t *v);
+
 /** Whether @p s is a valid name ([A-Za-z0-9._-]{1,64}). */
 bool svff_params_valid_name(const char *s);
 

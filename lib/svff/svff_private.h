@@ -27,6 +27,8 @@ extern int svff_logtype;
 
 /** Most VFs (the emulated card's TotalVFs; QDMA: 252). */
 #define SVFF_MAX_VFS 252
+/** Longest string value of a telemetry reply (RTE_TEL_MAX_STRING_LEN), with its NUL. */
+#define SVFF_REPLY_STR_MAX 128
 /** What a reply may use of the 16 KiB telemetry message (DPDK adds its framing). */
 #define SVFF_REPLY_BUDGET 15500
 /** Journal records between two compactions. */
@@ -63,7 +65,9 @@ struct svff_vf {
 	/* pause (svff_pause.c) */
 	struct rte_pmd_qdma_qctx *snap; /**< saved contexts while paused (malloc) */
 	uint32_t nsnap;
-	char pause_path[16];     /**< "cooperative" / "forced" while paused */
+	char pause_path[16];     /**< while paused: "cooperative", "reset" (RESET_PREPARE),
+				  *   "forced", "suspended" (forced, VM suspended) */
+	char last_path[16];      /**< the path of its last pause (after unpause too) */
 	uint64_t pauses, unpauses, forced_pauses;
 };
 
@@ -86,6 +90,7 @@ struct svff_op {
 	uint64_t dur_us;
 	uint64_t start_us;     /**< monotonic */
 	char result[160];
+	char detail[128];      /**< per-VF outcome of a batch ("0:cooperative 1:forced ...") */
 };
 
 /** Commands the telemetry side posts. */
@@ -104,7 +109,7 @@ enum svff_cmd {
 	SVFF_CMD_NB
 };
 
-#define SVFF_REQ_MAX_PARAMS 4
+#define SVFF_REQ_MAX_PARAMS 5
 
 /** A request from a telemetry thread to the manager. */
 struct svff_req {
@@ -120,15 +125,38 @@ enum { SVFF_REQ_QUEUED = 0, SVFF_REQ_TAKEN, SVFF_REQ_DONE, SVFF_REQ_CANCELLED };
 struct rte_ring;
 struct rte_pmd_qdma_qctx;
 
-/* A pause waiting for the VF's answer (svff_pause.c); the manager keeps answering. */
-struct svff_pause_op {
-	bool active;
-	struct svff_req *req;   /**< to answer when done */
-	struct svff_op *op;
-	uint32_t vf;
-	uint64_t deadline_us;   /**< no answer by then: paused by force */
+/* What a batch does once its VFs are paused (svff_batch.c). */
+enum svff_batch_kind {
+	SVFF_BATCH_PAUSE = 0,     /**< pause vf=N|all: nothing more */
+	SVFF_BATCH_QUOTA,         /**< reconf of the quotas of a set of VFs */
+	SVFF_BATCH_NUMVFS,        /**< reconf of the VF count */
+	SVFF_BATCH_PERSONALITY,   /**< reload of the card's user logic */
 };
 
+/* One VF of a batch. */
+struct svff_bvf {
+	uint16_t vf;
+	uint8_t st;              /**< SVFF_BVF_* */
+	bool pause;              /**< this batch pauses it */
+	char what[16];           /**< its outcome: kept, moved, re-attached, removed, ... */
+};
+enum { SVFF_BVF_WAIT = 0, SVFF_BVF_NOW, SVFF_BVF_PAUSED, SVFF_BVF_FAILED, SVFF_BVF_IDLE,
+	SVFF_BVF_RESET };
+
+/* A batch: pause a set of VFs, waiting for their answers between other work, then act. */
+struct svff_batch {
+	bool active;
+	enum svff_batch_kind kind;
+	bool one;                /**< vf=N: the single-VF reply */
+	struct svff_req *req;    /**< to answer when done */
+	struct svff_op *op;
+	uint64_t deadline_us;    /**< no answer by then: paused by force */
+	uint32_t n;
+	struct svff_bvf e[SVFF_MAX_VFS];
+	uint32_t qmax, numvfs, old_numvfs;
+	int personality;
+	struct svff_qm_plan *plan;
+};
 /* A long operation (init) runs in steps between other work. */
 struct svff_long_op {
 	bool active;
@@ -152,6 +180,8 @@ struct svff {
 	int wake_fd;            /* eventfd: a posted request wakes the manager */
 	struct svff_hv *hv;
 	struct svff_journal *journal;
+	const struct svff_hv_card *card;  /* the embedded emulated card, if any */
+	void *card_arg;
 
 	/* lifecycle (manager lcore only) */
 	uint32_t numvfs, totalvfs;
@@ -161,7 +191,7 @@ struct svff {
 	struct svff_op ops[SVFF_OPS_KEPT];   /* ring of the last ops */
 	unsigned int ops_head, ops_count;
 	struct svff_long_op lop;
-	struct svff_pause_op pop;
+	struct svff_batch batch;
 	uint8_t vf_evt[SVFF_MAX_VFS];         /* pending vf_event flags */
 	uint32_t invariant_errors;
 	uint64_t journal_mark;                /* records at the last compaction */
@@ -184,12 +214,24 @@ json_t *svff_op_failed(struct svff *s, struct svff_op *op, int vf, const char *c
 json_t *svff_op_reply(const struct svff_op *op, unsigned int vf, const struct svff *s);
 json_t *svff_check_vf(const struct svff *s, uint32_t vf);
 
-/* svff_pause.c: pause / unpause */
-json_t *svff_pause_start(struct svff *s, struct svff_req *req, uint32_t vf);
-json_t *svff_unpause(struct svff *s, uint32_t vf);
-bool svff_pause_step(struct svff *s);
+/* svff_pause.c: one VF's pause and unpause */
+int svff_pause_ask(struct svff *s, unsigned int vf);
+bool svff_pause_answered(struct svff *s, unsigned int vf);
+bool svff_pause_reset_done(struct svff *s, unsigned int vf);
+int svff_pause_save(struct svff *s, unsigned int vf, const char *path);
+int svff_pause_resume(struct svff *s, unsigned int vf);
+void svff_pause_drop(struct svff *s, unsigned int vf);
 void svff_pause_json(const struct svff *s, unsigned int vf, json_t *o);
+int svff_pause_from_json(struct svff *s, unsigned int vf, const json_t *o);
 uint32_t svff_pause_min_queues(const struct svff *s, unsigned int vf);
+
+/* svff_batch.c: pause/unpause vf=N|all, reconf (quotas, VF count, user logic) */
+json_t *svff_batch_pause(struct svff *s, struct svff_req *req, const char *which);
+json_t *svff_batch_unpause(struct svff *s, const char *which);
+json_t *svff_batch_reconf(struct svff *s, struct svff_req *req);
+bool svff_batch_step(struct svff *s);
+json_t *svff_batch_progress(const struct svff *s);
+void svff_batch_stop(struct svff *s);
 
 /* svff.c */
 void svff_req_put(struct svff_req *req);

@@ -110,14 +110,29 @@ check_reqs(const struct svff_qm *qm, const struct svff_qm_req *req, unsigned int
 	return 0;
 }
 
-/* Without relocation: the requested functions' ranges freed, then best fit in order. */
+/*
+ * Without relocation: the requested functions' ranges freed; each that still
+ * fits at its old base keeps it (in request order), the others best fit.
+ */
 static int
-plan_in_place(struct svff_qm *w, const struct svff_qm_req *req, unsigned int n)
+plan_in_place(const struct svff_qm *qm, struct svff_qm *w, const struct svff_qm_req *req,
+		unsigned int n)
 {
+	bool kept[SVFF_QM_MAX_FUNCS] = { false };
+
 	for (unsigned int i = 0; i < n; i++)
 		w->fn[req[i].func] = none;
+	for (unsigned int i = 0; i < n; i++) {
+		const struct svff_qm_range *old = &qm->fn[req[i].func];
+
+		if (old->len > 0 && req[i].len > 0 &&
+		    fits(w, req[i].func, (uint32_t)old->base, req[i].len)) {
+			w->fn[req[i].func] = (struct svff_qm_range){ old->base, req[i].len };
+			kept[req[i].func] = true;
+		}
+	}
 	for (unsigned int i = 0; i < n; i++)
-		if (place(w, req[i].func, req[i].len) < 0)
+		if (!kept[req[i].func] && place(w, req[i].func, req[i].len) < 0)
 			return -ENOSPC;
 	return 0;
 }
@@ -181,21 +196,6 @@ diff(const struct svff_qm *from, const struct svff_qm *to, struct svff_qm_plan *
 	}
 }
 
-/* A single resize keeps its base when the new length fits there. */
-static bool
-resize_in_place(struct svff_qm *w, const struct svff_qm_req *req, unsigned int n)
-{
-	const struct svff_qm_range *r;
-
-	if (n != 1)
-		return false;
-	r = &w->fn[req[0].func];
-	if (r->len == 0 || req[0].len == 0 || !fits(w, req[0].func, (uint32_t)r->base, req[0].len))
-		return false;
-	w->fn[req[0].func].len = req[0].len;
-	return true;
-}
-
 int
 svff_qm_plan(const struct svff_qm *qm, const struct svff_qm_req *req, unsigned int n,
 		const bool *movable, struct svff_qm_plan *plan)
@@ -210,7 +210,7 @@ svff_qm_plan(const struct svff_qm *qm, const struct svff_qm_req *req, unsigned i
 		return -ENOMEM;
 	*w = *qm;
 	rc = 0;
-	if (!resize_in_place(w, req, n) && plan_in_place(w, req, n) < 0) {
+	if (plan_in_place(qm, w, req, n) < 0) {
 		*w = *qm;
 		rc = movable != NULL ? plan_relocate(w, req, n, movable) : -ENOSPC;
 	}

@@ -60,8 +60,8 @@ void svff_qm_init(struct svff_qm *qm, uint32_t nb_queues);
 
 /**
  * Plan the requests @p req[0..n-1] (distinct functions).  A function keeps
- * its base when its new length still fits there; others are placed best
- * fit in request order; if that fails, movable ranges (@p movable[func],
+ * its base when its new length still fits there (beside the ranges kept
+ * before it in request order); others are placed best fit in request order; if that fails, movable ranges (@p movable[func],
  * may be NULL for none) are relocated too.  The table is not changed.
  * @return 0 with @p plan, -EINVAL (bad request), -ENOSPC (no room).
  */

@@ -18,11 +18,18 @@
 json_t *
 svff_op_json(const struct svff_op *op)
 {
-	return json_pack("{s:I, s:s, s:s, s:s, s:i, s:i, s:I, s:I, s:s}", "id", (json_int_t)op->id,
-		"op", op->name, "target", op->target, "state", svff_op_state_name(op->state),
-		"steps_done", (int)op->steps_done, "steps_total", (int)op->steps_total,
-		"start_ms", (json_int_t)op->start_ms, "duration_us", (json_int_t)op->dur_us,
-		"result", op->result);
+	json_t *o = json_pack("{s:I, s:s, s:s, s:s, s:i, s:i, s:I, s:I, s:s}", "id",
+		(json_int_t)op->id, "op", op->name, "target", op->target, "state",
+		svff_op_state_name(op->state), "steps_done", (int)op->steps_done, "steps_total",
+		(int)op->steps_total, "start_ms", (json_int_t)op->start_ms, "duration_us",
+		(json_int_t)op->dur_us, "result", "");
+
+	/* a telemetry string holds SVFF_REPLY_STR_MAX - 1 characters */
+	json_object_set_new(o, "result", json_stringn(op->result,
+		strnlen(op->result, SVFF_REPLY_STR_MAX - 1)));
+	if (op->detail[0] != '\0')
+		json_object_set_new(o, "vfs", json_string(op->detail));
+	return o;
 }
 
 json_t *
@@ -98,6 +105,10 @@ apply_vfs(struct svff *s, const json_t *arr)
 		snprintf(v->reason, sizeof(v->reason), "%s", json_str(e, "reason"));
 		v->token = strtoull(json_str(e, "token"), NULL, 16);
 		v->quota = (uint32_t)json_int(e, "qmax", 0);
+		svff_pause_drop(s, (unsigned int)vf);
+		if (v->state == SVFF_VF_PAUSED && svff_pause_from_json(s, (unsigned int)vf, e) < 0)
+			SVFF_LOG(ERR, "journal: VF %d is paused but its snapshot is unreadable: "
+				"its queues restart empty on unpause", vf);
 		if (v->quota > 0 && svff_qm_set(&s->qm, svff_vf_func(s, (unsigned int)vf),
 				json_int(e, "qbase", -1), v->quota) < 0)
 			SVFF_LOG(ERR, "journal: VF %d: range %d+%u does not fit: dropped", vf,
@@ -112,6 +123,7 @@ set_numvfs_state(struct svff *s, int n)
 		return;
 	for (unsigned int vf = (unsigned int)n; vf < s->totalvfs; vf++) {
 		svff_qm_set(&s->qm, svff_vf_func(s, vf), -1, 0);
+		svff_pause_drop(s, vf);
 		memset(&s->vf[vf], 0, sizeof(s->vf[vf]));
 	}
 	s->numvfs = (uint32_t)n;
@@ -135,6 +147,7 @@ load_ops(struct svff *s, const json_t *ops)
 		snprintf(op->name, sizeof(op->name), "%s", json_str(o, "op"));
 		snprintf(op->target, sizeof(op->target), "%s", json_str(o, "target"));
 		snprintf(op->result, sizeof(op->result), "%s", json_str(o, "result"));
+		snprintf(op->detail, sizeof(op->detail), "%s", json_str(o, "vfs"));
 		op->steps_done = (uint32_t)json_int(o, "steps_done", 0);
 		op->steps_total = (uint32_t)json_int(o, "steps_total", 0);
 		op->start_ms = (uint64_t)json_integer_value(json_object_get(o, "start_ms"));
@@ -166,6 +179,15 @@ note_op(struct svff *s, const json_t *rec, enum svff_op_state st, const char *re
 	op->id = (uint64_t)json_int(rec, "id", 0);
 	if (json_object_get(rec, "vf") != NULL)
 		snprintf(op->target, sizeof(op->target), "vf%d", json_int(rec, "vf", -1));
+	else if (json_object_get(rec, "vf_first") != NULL)
+		snprintf(op->target, sizeof(op->target), "vfs=%d-%d qmax=%d",
+			json_int(rec, "vf_first", 0), json_int(rec, "vf_last", 0),
+			json_int(rec, "qmax", 0));
+	else if (json_object_get(rec, "personality") != NULL)
+		snprintf(op->target, sizeof(op->target), "personality=%s",
+			json_str(rec, "personality"));
+	else if (json_object_get(rec, "vfs") != NULL && json_is_string(json_object_get(rec, "vfs")))
+		snprintf(op->target, sizeof(op->target), "all");
 	else if (json_object_get(rec, "qmax") != NULL)
 		snprintf(op->target, sizeof(op->target), "numvfs=%d qmax=%d",
 			json_int(rec, "numvfs", 0), json_int(rec, "qmax", 0));
@@ -189,6 +211,10 @@ replay(struct svff *s, const json_t *recs)
 		if (strcmp(phase, "intent") == 0) {
 			json_decref(pending);
 			pending = json_incref(r);
+			continue;
+		}
+		if (strcmp(phase, "progress") == 0) {   /* a batch's VFs paused, op still open */
+			apply_vfs(s, json_object_get(r, "vfs"));
 			continue;
 		}
 		if (strcmp(phase, "failed") != 0) {
@@ -401,7 +427,12 @@ resolve_cut(struct svff *s, const json_t *rec)
 {
 	const char *op = json_str(rec, "op");
 
-	if (strcmp(op, "attach") == 0)
+	if (strcmp(op, "pause") == 0 || strcmp(op, "unpause") == 0 ||
+	    (strcmp(op, "reconf") == 0 && json_object_get(rec, "plan") == NULL))
+		/* the VFs stay as the journal has them: paused ones with their snapshots */
+		finish_cut(s, rec, SVFF_OP_ROLLED_BACK, -1, "rolled back (VFs as journaled, "
+			"paused ones with their snapshots)");
+	else if (strcmp(op, "attach") == 0)
 		cut_attach(s, rec);
 	else if (strcmp(op, "detach") == 0)
 		cut_detach(s, rec);

@@ -84,7 +84,7 @@ svff_report_info(struct svff *s)
 	json_object_set_new(r, "journal_records", json_integer((json_int_t)
 		svff_journal_count(s->journal)));
 	json_object_set_new(r, "invariant_errors", json_integer(s->invariant_errors));
-	json_object_set_new(r, "ops_running", json_integer(s->lop.active ? 1 : 0));
+	json_object_set_new(r, "ops_running", json_integer(s->lop.active || s->batch.active));
 	return r;
 }
 
@@ -122,8 +122,11 @@ svff_report_vf(struct svff *s, unsigned int vf)
 	json_object_set_new(o, "pauses", json_integer((json_int_t)v->pauses));
 	json_object_set_new(o, "unpauses", json_integer((json_int_t)v->unpauses));
 	json_object_set_new(o, "forced_pauses", json_integer((json_int_t)v->forced_pauses));
-	if (v->state == SVFF_VF_PAUSED)
+	if (v->state == SVFF_VF_PAUSED) {
 		json_object_set_new(o, "pause_path", json_string(v->pause_path));
+		json_object_set_new(o, "saved_queues", json_integer(v->nsnap));
+	}
+	json_object_set_new(o, "last_pause_path", json_string(v->last_path));
 	if (rte_pmd_qdma_fmap_get(s->pf_port, svff_vf_func(s, vf), &fb, &fq) == 0) {
 		json_object_set_new(o, "fmap_qbase", json_integer(fb));
 		json_object_set_new(o, "fmap_qmax", json_integer(fq));
@@ -175,7 +178,7 @@ svff_report_ops(struct svff *s)
 	unsigned int omitted = 0;
 
 	json_object_set_new(r, "running", s->lop.active ? svff_op_json(s->lop.op) :
-		s->pop.active ? svff_op_json(s->pop.op) : json_string(""));
+		s->batch.active ? svff_batch_progress(s) : json_string(""));
 	json_object_set_new(r, "count", json_integer(s->ops_count));
 	for (unsigned int i = 0; i < s->ops_count; i++) {
 		unsigned int k = (s->ops_head + SVFF_OPS_KEPT - 1 - i) % SVFF_OPS_KEPT;

@@ -187,14 +187,18 @@ static const struct cmd_def cmd_defs[] = {
 	{"/svff/detach", SVFF_CMD_DETACH, "Take a VF back from its VM (a failed one too): vf=<n>. The guest sees "
 		"a removal.", 1,
 		{{"vf", SVFF_PARAM_UINT, true, 0, SVFF_MAX_VFS - 1}}},
-	{"/svff/pause", SVFF_CMD_PAUSE, "Pause an attached VF (its guest sees a stall): vf=<n>. No answer in time: "
-		"paused by force.", 1,
-		{{"vf", SVFF_PARAM_UINT, true, 0, SVFF_MAX_VFS - 1}}},
-	{"/svff/unpause", SVFF_CMD_UNPAUSE, "Resume a paused VF where it stopped: vf=<n>.", 1,
-		{{"vf", SVFF_PARAM_UINT, true, 0, SVFF_MAX_VFS - 1}}},
-	{"/svff/reconf", SVFF_CMD_RECONF, "Change the queue quota of a VF not attached: vf=<n>,qmax=<0..256>.", 2,
-		{{"vf", SVFF_PARAM_UINT, true, 0, SVFF_MAX_VFS - 1},
-		 {"qmax", SVFF_PARAM_UINT, true, 0, 256}}},
+	{"/svff/pause", SVFF_CMD_PAUSE, "Pause attached VFs (a stall for their guests): vf=<n>|all. "
+		"No answer in time: by force. Progress: /svff/ops.", 1,
+		{{"vf", SVFF_PARAM_NAME, true, 0, 0}}},
+	{"/svff/unpause", SVFF_CMD_UNPAUSE, "Resume paused VFs where they stopped: vf=<n>|all.", 1,
+		{{"vf", SVFF_PARAM_NAME, true, 0, 0}}},
+	{"/svff/reconf", SVFF_CMD_RECONF, "vf=<n>|vfs=<a-b>,qmax=<q> (pauses the VFs that move); "
+		"numvfs=<m>[,qmax=<q>]; personality=loopback|generator|sink", 5,
+		{{"vf", SVFF_PARAM_UINT, false, 0, SVFF_MAX_VFS - 1},
+		 {"vfs", SVFF_PARAM_NAME, false, 0, 0},
+		 {"qmax", SVFF_PARAM_UINT, false, 0, 256},
+		 {"numvfs", SVFF_PARAM_UINT, false, 0, SVFF_MAX_VFS},
+		 {"personality", SVFF_PARAM_NAME, false, 0, 0}}},
 };
 
 static const struct cmd_def *

@@ -4,8 +4,12 @@
  * (the card socket and token of its devargs) and either never reads its
  * inbox (stuck), floods the PF's mailbox (flood), or says at HELLO that it
  * speaks the svff pause extension, then reads every PF message and answers
- * none (mute: a driver that ignores PAUSE).  Runs until killed.
- *   badvf SOCKET VF TOKEN stuck|flood|mute
+ * none (mute: a driver that ignores PAUSE), or behaves as a stock Xilinx VF
+ * driver without the extension (stock: HELLO, one active H2C queue; on
+ * RESET_PREPARE it answers and goes offline with PF_RESET_VF_BYE, on
+ * RESET_DONE it answers, says HELLO and takes its queue again).  Runs until
+ * killed.
+ *   badvf SOCKET VF TOKEN stuck|flood|mute|stock
  */
 #include <inttypes.h>
 #include <stdio.h>
@@ -48,6 +52,61 @@ mute(struct vfraw *v)
 	}
 }
 
+/* HELLO, 1 queue, QNOTIFY_ADD of its H2C ring: a running stock driver. 0 or -1. */
+static int
+stock_up(struct vfraw *v)
+{
+	int32_t qb;
+
+	if (vfraw_hello(v, 5000) != 0)
+		return -1;
+	qb = vfraw_queues(v, 1, 5000);
+	if (qb < 0 || vfraw_qnotify(v, (uint16_t)qb, QDMA_MBOX_QTYPE_H2C, 5000) != 0)
+		return -1;
+	printf("badvf: stock driver up (queue %d)\n", qb);
+	fflush(stdout);
+	return 0;
+}
+
+static void
+stock_answer(struct vfraw *v, union qdma_mbox_msg *m)
+{
+	qdma_mbox_msg_make_rsp(m, v->func, 0);
+	vfraw_send(v, m, 1000);
+}
+
+/* The stock driver's side of a PF reset (qdma-reference 4.7). */
+static void
+stock(struct vfraw *v)
+{
+	union qdma_mbox_msg m;
+
+	if (stock_up(v) < 0) {
+		fprintf(stderr, "badvf: stock set-up failed\n");
+		exit(1);
+	}
+	for (;;) {
+		if (!vfraw_try_recv(v, &m)) {
+			usleep(100);
+			continue;
+		}
+		if (m.hdr.op == QDMA_MBOX_OP_RESET_PREPARE) {
+			stock_answer(v, &m);
+			qdma_mbox_msg_init(&m, QDMA_MBOX_OP_PF_RESET_VF_BYE, v->func, 0);
+			vfraw_req(v, &m, 5000);
+			printf("badvf: RESET_PREPARE: offline\n");
+		} else if (m.hdr.op == QDMA_MBOX_OP_RESET_DONE) {
+			stock_answer(v, &m);
+			printf("badvf: RESET_DONE\n");
+			if (stock_up(v) < 0)
+				printf("badvf: re-init after RESET_DONE failed\n");
+		} else {
+			printf("badvf: op 0x%02x from the PF ignored\n", m.hdr.op);
+		}
+		fflush(stdout);
+	}
+}
+
 int
 main(int argc, char **argv)
 {
@@ -56,8 +115,8 @@ main(int argc, char **argv)
 	bool stuck, quiet;
 
 	if (argc != 5 || (strcmp(argv[4], "stuck") != 0 && strcmp(argv[4], "flood") != 0 &&
-			  strcmp(argv[4], "mute") != 0)) {
-		fprintf(stderr, "usage: %s SOCKET VF TOKEN stuck|flood|mute\n", argv[0]);
+			  strcmp(argv[4], "mute") != 0 && strcmp(argv[4], "stock") != 0)) {
+		fprintf(stderr, "usage: %s SOCKET VF TOKEN stuck|flood|mute|stock\n", argv[0]);
 		return 2;
 	}
 	stuck = strcmp(argv[4], "stuck") == 0;
@@ -65,6 +124,8 @@ main(int argc, char **argv)
 	if (vfraw_open(&v, argv[1], (unsigned int)atoi(argv[2]),
 			strtoull(argv[3], NULL, 0)) < 0)
 		return 1;
+	if (strcmp(argv[4], "stock") == 0)
+		stock(&v);
 	if ((quiet ? hello_ext(&v) : vfraw_hello(&v, 5000)) != 0) {
 		fprintf(stderr, "badvf: HELLO failed\n");
 		return 1;

@@ -120,7 +120,7 @@ class Svffctl(unittest.TestCase):
         self.assertIn("[no-such-vf]", err)
         self.refused("attach", "0", "other")            # already attached
         self.refused("init", "2")                       # refused while attached
-        self.refused("reconf", "0", "4")                # attached: pause first
+        self.refused("reconf", "0", "300")              # above the most queues
         rc, out, err = self.ctl("raw", "/svff/nosuch")
         self.assertEqual((rc, out), (1, ""))
         self.assertIn("no command /svff/nosuch", err)

@@ -118,6 +118,61 @@ class Crash(unittest.TestCase):
         for case in CASES:
             self.one(*case)
 
+    def test_crash_while_paused(self):
+        """A VF paused with a forwarding guest (the snapshot is in the journal), then
+        svffd killed in the middle of the unpause (SVFF_CRASH_AT=unpause:intent): after
+        the restart the VF is still paused with the same snapshot, the cut unpause is
+        reported rolled back, and a later unpause writes the snapshot back: the guest's
+        traffic comes back with nothing lost."""
+        from svff_tcheck import TrafficCheck
+        config, d = private_config("crashp", card={"type": "socket"},
+                                   vfs={"count": 2, "queues": 4})
+        self.addCleanup(cleanup_dir, d)
+        card = self.start_card(os.path.join(d, "card.sock"))
+        prefix = unique_prefix("crashp")
+        p = start_svffd(prefix, config, env={"SVFF_CRASH_AT": "unpause:intent"})
+        self.addCleanup(p.stop)
+        wait_ready(prefix, p)
+        t = Telemetry(prefix)
+        a = t.cmd("/svff/attach,vf=1,vm=vmP")
+        tc = TrafficCheck(a["devargs"], "crashp")
+        self.addCleanup(tc.cleanup)
+        r = t.cmd("/svff/pause,vf=1")
+        self.assertEqual((r.get("state"), r.get("path")), ("paused", "cooperative"), r)
+        saved = r["saved_queues"]
+        self.assertGreater(saved, 0, r)
+        with self.assertRaises((OSError, ValueError)):
+            t.cmd("/svff/unpause,vf=1")
+        t.close()
+        p.p.wait(timeout=30)
+        self.assertEqual(p.p.returncode, -signal.SIGKILL)
+        p.stop()
+
+        p2 = start_svffd(prefix, config)
+        self.addCleanup(p2.stop)
+        wait_ready(prefix, p2)
+        t = Telemetry(prefix)
+        self.addCleanup(t.close)
+        v = t.cmd("/svff/vf,1")
+        self.assertEqual((v["state"], v["pause_path"], v["saved_queues"], v["vm"]),
+                         ("paused", "cooperative", saved, "vmP"), v)
+        ops = t.cmd("/svff/ops")
+        self.assertIn("ops", ops, ops)
+        ops = ops["ops"].values()
+        self.assertTrue([o for o in ops if o["op"] == "unpause" and
+                         o["state"] == "rolled-back"], ops)
+        info, vfs, det, card_view, _ = self.snapshot(prefix)
+        check_consistent(self, info, vfs, det)
+        r = t.cmd("/svff/unpause,vf=1")
+        self.assertEqual((r.get("state"), r.get("was"), r.get("restored_queues")),
+                         ("attached", "cooperative", saved), r)
+        self.assertEqual(t.cmd("/svff/info")["invariant_errors"], 0)
+        tc.wait_flowing(what="the guest's traffic after the unpause by the new svffd")
+        rep = tc.stop()
+        self.assertEqual((rep["lost"], rep["duplicated"], rep["reordered"]), (0, 0, 0), rep)
+        self.assertEqual(p2.stop(), 0, p2.output)
+        card.stop()
+
     def test_sigterm_during_init(self):
         """A stop in the middle of a long init answers its client at once and
         the next start finishes the init."""

@@ -96,12 +96,14 @@ class Lifecycle(unittest.TestCase):
         self.assertEqual(det[1]["online"], 0, det[1])
         self.assertLess(r["duration_us"], 1000000, r)     # no wait for a busy window
 
-        # quota: vf3 is not attached: now; vf0 is: refused until paused
+        # quota: vf3 is not attached: at once; vf0 is: paused (its driver answers) meanwhile
         r, = self.tel("/svff/reconf,vf=3,qmax=16")
         self.assertNotIn("error", r)
         self.assertEqual(r["qmax"], 16)
+        self.assertEqual(r["vfs"]["3"]["paused"], "no", r)
         r, = self.tel("/svff/reconf,vf=0,qmax=4")
-        self.assertEqual(r["code"], "must-pause")
+        self.assertEqual((r["state"], r["qmax"], r["vfs"]["0"]["paused"]),
+                         ("attached", 4, "cooperative"), r)
         info, vfs, det = self.consistent()
         self.assertEqual(det[3]["qmax"], 16)
         self.assertEqual(det[3]["fmap_qmax"], 16)

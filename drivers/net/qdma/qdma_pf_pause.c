@@ -224,7 +224,7 @@ qdma_pf_ctx_restore(struct qdma_adapter *ad, uint16_t func, const struct rte_pmd
 }
 
 int
-qdma_pf_resume(struct qdma_adapter *ad, uint16_t func)
+qdma_pf_resume(struct qdma_adapter *ad, uint16_t func, bool known)
 {
 	struct qdma_fn_entry *e = &ad->pf->fn[func];
 	union qdma_mbox_msg m;
@@ -234,8 +234,24 @@ qdma_pf_resume(struct qdma_adapter *ad, uint16_t func)
 	rte_spinlock_lock(&ad->mbox_lock);
 	m.svff_resume.qbase = e->qbase;
 	m.svff_resume.qmax = e->qmax;
-	tell = e->online && (e->svff_ext & QDMA_MBOX_SVFF_EXT_PAUSE);
+	/* @p known: the caller knows the VF's driver speaks the extension (a pause it
+	 * answered before this PF started) though it has not said HELLO here */
+	tell = known || (e->online && (e->svff_ext & QDMA_MBOX_SVFF_EXT_PAUSE));
 	e->pause_state = RTE_PMD_QDMA_PAUSE_NONE;
 	rte_spinlock_unlock(&ad->mbox_lock);
 	return tell ? qdma_pf_send_msg(ad, func, &m) : 0;
+}
+
+/*
+ * RESET_DONE to one VF, online or not: a stock VF driver paused with
+ * RESET_PREPARE went offline (PF_RESET_VF_BYE) and waits for it to
+ * re-initialise (qdma-reference 4.7).
+ */
+int
+qdma_pf_reset_done(struct qdma_adapter *ad, uint16_t func)
+{
+	union qdma_mbox_msg m;
+
+	qdma_mbox_msg_init(&m, QDMA_MBOX_OP_RESET_DONE, ad->func_id, func);
+	return qdma_pf_send_msg(ad, func, &m);
 }

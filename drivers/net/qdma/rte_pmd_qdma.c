@@ -354,7 +354,25 @@ rte_pmd_qdma_vf_resume(uint16_t port_id, uint16_t func_id)
 	int rc;
 	struct qdma_adapter *ad = pf_vf_of(port_id, func_id, &rc);
 
-	return ad == NULL ? rc : qdma_pf_resume(ad, func_id);
+	return ad == NULL ? rc : qdma_pf_resume(ad, func_id, false);
+}
+
+int
+rte_pmd_qdma_vf_resume_known(uint16_t port_id, uint16_t func_id)
+{
+	int rc;
+	struct qdma_adapter *ad = pf_vf_of(port_id, func_id, &rc);
+
+	return ad == NULL ? rc : qdma_pf_resume(ad, func_id, true);
+}
+
+int
+rte_pmd_qdma_vf_reset_done(uint16_t port_id, uint16_t func_id)
+{
+	int rc;
+	struct qdma_adapter *ad = pf_vf_of(port_id, func_id, &rc);
+
+	return ad == NULL ? rc : qdma_pf_reset_done(ad, func_id);
 }
 
 /* ------------------------------------------------------ card memory (MM) */

@@ -329,6 +329,28 @@ int rte_pmd_qdma_vf_ctx_restore(uint16_t port_id, uint16_t func_id,
  */
 __rte_experimental
 int rte_pmd_qdma_vf_resume(uint16_t port_id, uint16_t func_id);
+
+/**
+ * Send RESUME to a VF the caller knows to be paused by the extension, even if this PF has not
+ * heard its HELLO: the VF's driver answered a PAUSE before the PF's owner restarted and still
+ * waits for RESUME (its snapshot came back from the owner's journal).
+ * @param port_id  the PF's port
+ * @param func_id  the VF's function number
+ * @return 0, -EINVAL, -ENODEV, -ENOTSUP
+ */
+__rte_experimental
+int rte_pmd_qdma_vf_resume_known(uint16_t port_id, uint16_t func_id);
+
+/**
+ * Send RESET_DONE to a VF whether it is online or not: the unpause of a VF whose driver has
+ * no svff extension and was paused with RESET_PREPARE (a stock driver goes offline then and
+ * waits for RESET_DONE to re-initialise). rte_pmd_qdma_vf_notify() reaches online VFs only.
+ * @param port_id  the PF's port
+ * @param func_id  the VF's function number
+ * @return 0, -EINVAL, -ENODEV, -ENOTSUP
+ */
+__rte_experimental
+int rte_pmd_qdma_vf_reset_done(uint16_t port_id, uint16_t func_id);
 /** @} */
 
 /**

@@ -356,3 +356,16 @@ rte_pmd_qdma_vf_resume(uint16_t port_id, uint16_t func_id)
 
 	return ad == NULL ? rc : qdma_pf_resume(ad, func_id);
 }
+
+int
+rte_pmd_qdma_vf_restore(uint16_t port_id, uint16_t func_id)
+{
+	int rc;
+	struct qdma_adapter *ad = pf_vf_of(port_id, func_id, &rc);
+	union qdma_mbox_msg m;
+
+	if (ad == NULL)
+		return rc;
+	qdma_mbox_msg_init(&m, QDMA_MBOX_OP_SVFF_RESTORE, ad->func_id, func_id);
+	return qdma_pf_send_msg(ad, func_id, &m);
+}

@@ -385,6 +385,77 @@ test_restore(void **state)
 	assert_int_equal(access(barpath, F_OK), -1);
 }
 
+/* Serve the PF's mailbox here until VF function @p fid is online with its queues again. */
+static bool
+wait_registered(int fid, unsigned int secs)
+{
+	uint64_t end = rte_get_timer_cycles() + secs * rte_get_timer_hz();
+	struct rte_pmd_qdma_fn_state st;
+
+	while (rte_get_timer_cycles() < end) {
+		rte_pmd_qdma_mbox_service(pf_port, 64);
+		if (rte_pmd_qdma_fn_state(pf_port, (uint16_t)fid, &st) == 0 && st.online &&
+				st.qmax > 0 && st.active_h2c == 1 && st.active_c2h == 1 &&
+				st.active_cmpt == 1)
+			return true;
+		rte_delay_us_sleep(1000);
+	}
+	return false;
+}
+
+/*
+ * The same with the VF paused when the card is lost: on RESTORE it registers
+ * again but stays paused; the PF's unpause (its saved contexts written back,
+ * RESUME) lets it go on.
+ */
+static void
+test_restore_paused(void **state)
+{
+	struct rte_pmd_qdma_qctx snap[8];
+	struct rte_mbuf *m;
+	char keep[160];
+	uint64_t end;
+	uint16_t port;
+	int fid, n;
+
+	(void)state;
+	fake_device("0x1af4\n", "0x1110\n", barpath);
+	attach_vf0();
+	port = probe_vf("net_qdma_vm3");
+	port_start(port);
+	roundtrip(port, 100);
+	fid = rte_pmd_qdma_vf_func_id(pf_port, 0);
+	assert_true(fid > 0);
+	assert_int_equal(rte_pmd_qdma_vf_pause(pf_port, (uint16_t)fid), 0);
+	end = rte_get_timer_cycles() + 10 * rte_get_timer_hz();
+	while (rte_pmd_qdma_vf_pause_state(pf_port, (uint16_t)fid) != RTE_PMD_QDMA_PAUSE_ACKED) {
+		if (rte_get_timer_cycles() > end)
+			fail_msg("no answer to PAUSE");
+		rte_delay_us_sleep(1000);
+	}
+	n = rte_pmd_qdma_vf_ctx_save(pf_port, (uint16_t)fid, snap, RTE_DIM(snap));
+	assert_true(n > 0);
+	snprintf(keep, sizeof(keep), "%s.keep", barpath);
+	assert_int_equal(link(barpath, keep), 0);
+	assert_int_equal(qdma_sim_detach_vm(card, 0), 0);
+	assert_int_equal(rename(keep, barpath), 0);
+	attach_vf0_as(true);
+	assert_int_equal(rte_pmd_qdma_mbox_set_poll(pf_port, true), 0);
+	assert_int_equal(rte_pmd_qdma_vf_restore(pf_port, (uint16_t)fid), 0);
+	if (!wait_registered(fid, 30))
+		fail_msg("the paused VF did not register again after RESTORE");
+	assert_int_equal(rte_pmd_qdma_mbox_set_poll(pf_port, false), 0);
+	/* registered, still paused: its bursts take nothing */
+	m = tagged(64, 1);
+	assert_int_equal(rte_eth_tx_burst(port, 0, &m, 1), 0);
+	rte_pktmbuf_free(m);
+	assert_int_equal(rte_pmd_qdma_vf_ctx_restore(pf_port, (uint16_t)fid, snap, (unsigned)n), 0);
+	assert_int_equal(rte_pmd_qdma_vf_resume(pf_port, (uint16_t)fid), 0);
+	roundtrip(port, 100);
+	close_vf("net_qdma_vm3", port);
+	assert_int_equal(qdma_sim_detach_vm(card, 0), 0);
+}
+
 static void
 test_bad_devices(void **state)
 {
@@ -473,6 +544,7 @@ main(void)
 		cmocka_unit_test(test_forward_and_pf_bye),
 		cmocka_unit_test(test_unplug),
 		cmocka_unit_test(test_restore),
+		cmocka_unit_test(test_restore_paused),
 		cmocka_unit_test(test_bad_devices),
 	};
 	return cmocka_run_group_tests_name("pmd_ivshmem", tests, setup, teardown);

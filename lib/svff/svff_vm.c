@@ -18,6 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <rte_cycles.h>
 #include <rte_errno.h>
 #include <rte_pmd_qdma.h>
 
@@ -64,6 +65,24 @@ svff_vm_link_parse(const json_t *entry, struct svff_hv_vm_link *l)
 	l->ram_ino = strtoull(str_of(o, "ram_ino"), NULL, 16);
 }
 
+/*
+ * Serve what the new card has queued for the PF (the VFs' reset notices of
+ * its numvfs change) before RESTORE goes out: a reset notice handled after
+ * it would withdraw it from the outbox.  Bounded: until 3 quiet rounds.
+ */
+static void
+mbox_drain(struct svff *s)
+{
+	for (int quiet = 0, i = 0; quiet < 3 && i < 200; i++) {
+		if (rte_pmd_qdma_mbox_service(s->pf_port, 64) > 0) {
+			quiet = 0;
+		} else {
+			quiet++;
+			rte_delay_us_sleep(2000);
+		}
+	}
+}
+
 /* VF @p vf back into its VM; false if the VM no longer has it. */
 static bool
 reattach_one(struct svff *s, unsigned int vf)
@@ -89,6 +108,7 @@ reattach_one(struct svff *s, unsigned int vf)
 	}
 	op->steps_done = 1;
 	/* the guest's PMD registers again (HELLO, window, queues) on RESTORE */
+	mbox_drain(s);
 	rc = rte_pmd_qdma_vf_restore(s->pf_port, svff_vf_func(s, vf));
 	if (rc < 0)
 		SVFF_LOG(ERR, "VF %u: cannot send RESTORE: %s", vf, rte_strerror(-rc));

@@ -305,6 +305,34 @@ test_unplug(void **state)
 	assert_int_equal(qdma_sim_detach_vm(card, 0), 0);
 }
 
+/*
+ * The card loses VF0 (svffd and its card die); its BAR file stays, as QEMU keeps
+ * it (here under a second name while the card drops the first). The PF sees the
+ * VF's reset before the new card adopts the file: the reset notice withdraws
+ * whatever the PF had queued for the VF, so it must not overtake RESTORE.
+ * From here on the PF's mailbox is served by the caller (polled).
+ */
+static void
+lose_card(int fid)
+{
+	struct rte_pmd_qdma_fn_state st0, st;
+	char keep[160];
+	uint64_t end = rte_get_timer_cycles() + 10 * rte_get_timer_hz();
+
+	assert_int_equal(rte_pmd_qdma_mbox_set_poll(pf_port, true), 0);
+	assert_int_equal(rte_pmd_qdma_fn_state(pf_port, (uint16_t)fid, &st0), 0);
+	snprintf(keep, sizeof(keep), "%s.keep", barpath);
+	assert_int_equal(link(barpath, keep), 0);
+	assert_int_equal(qdma_sim_detach_vm(card, 0), 0);
+	assert_int_equal(rename(keep, barpath), 0);
+	do {
+		if (rte_get_timer_cycles() > end)
+			fail_msg("the PF did not see the VF's reset");
+		rte_pmd_qdma_mbox_service(pf_port, 64);
+		rte_delay_us_sleep(1000);
+	} while (rte_pmd_qdma_fn_state(pf_port, (uint16_t)fid, &st) < 0 || st.resets == st0.resets);
+}
+
 /* One packet of @len bytes, every byte @tag + its offset. */
 static struct rte_mbuf *
 tagged(uint16_t len, uint8_t tag)
@@ -328,7 +356,6 @@ tagged(uint16_t len, uint8_t tag)
 static void
 test_restore(void **state)
 {
-	char keep[160];
 	uint64_t end;
 	uint16_t port;
 	bool back = false;
@@ -342,11 +369,7 @@ test_restore(void **state)
 	roundtrip(port, 100);
 	fid = rte_pmd_qdma_vf_func_id(pf_port, 0);
 	assert_true(fid > 0);
-	/* the card loses the VF; the file stays (QEMU would keep it: here a second name) */
-	snprintf(keep, sizeof(keep), "%s.keep", barpath);
-	assert_int_equal(link(barpath, keep), 0);
-	assert_int_equal(qdma_sim_detach_vm(card, 0), 0);
-	assert_int_equal(rename(keep, barpath), 0);
+	lose_card(fid);
 	/* the application goes on: a packet posted now waits in the TX ring */
 	{
 		struct rte_mbuf *m = tagged(300, 0xa5);
@@ -355,7 +378,6 @@ test_restore(void **state)
 	}
 	/* the new card: the file adopted, the PF tells the VF (served here, polled) */
 	attach_vf0_as(true);
-	assert_int_equal(rte_pmd_qdma_mbox_set_poll(pf_port, true), 0);
 	assert_int_equal(rte_pmd_qdma_vf_restore(pf_port, (uint16_t)fid), 0);
 	end = rte_get_timer_cycles() + 30 * rte_get_timer_hz();
 	while (!back && rte_get_timer_cycles() < end) {
@@ -413,7 +435,6 @@ test_restore_paused(void **state)
 {
 	struct rte_pmd_qdma_qctx snap[8];
 	struct rte_mbuf *m;
-	char keep[160];
 	uint64_t end;
 	uint16_t port;
 	int fid, n;
@@ -435,12 +456,8 @@ test_restore_paused(void **state)
 	}
 	n = rte_pmd_qdma_vf_ctx_save(pf_port, (uint16_t)fid, snap, RTE_DIM(snap));
 	assert_true(n > 0);
-	snprintf(keep, sizeof(keep), "%s.keep", barpath);
-	assert_int_equal(link(barpath, keep), 0);
-	assert_int_equal(qdma_sim_detach_vm(card, 0), 0);
-	assert_int_equal(rename(keep, barpath), 0);
+	lose_card(fid);
 	attach_vf0_as(true);
-	assert_int_equal(rte_pmd_qdma_mbox_set_poll(pf_port, true), 0);
 	assert_int_equal(rte_pmd_qdma_vf_restore(pf_port, (uint16_t)fid), 0);
 	if (!wait_registered(fid, 30))
 		fail_msg("the paused VF did not register again after RESTORE");

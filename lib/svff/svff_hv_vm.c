@@ -375,8 +375,7 @@ reattach_check(virDomainPtr d, const char *vm, const struct svff_hv_vm_link *lin
 	if (virDomainGetState(d, &state, &reason, 0) < 0 || state != VIR_DOMAIN_RUNNING ||
 			(int)virDomainGetID(d) != link->dom_id ||
 			virDomainGetUUIDString(d, uuid) < 0 || strcmp(uuid, link->uuid) != 0) {
-		snprintf(err, errlen, "VM '%s' is not the running domain the VF was given to "
-			"(stopped or restarted since)", vm);
+		snprintf(err, errlen, "VM '%s' stopped or restarted since", vm);
 		return -ESRCH;
 	}
 	rc = vm_resources(d, vm, r, err, errlen);
@@ -384,11 +383,10 @@ reattach_check(virDomainPtr d, const char *vm, const struct svff_hv_vm_link *lin
 		return rc == -ENOTSUP ? -ESRCH : rc;
 	if ((uint64_t)r->ram_st.st_dev != link->ram_dev ||
 			(uint64_t)r->ram_st.st_ino != link->ram_ino) {
-		snprintf(err, errlen, "VM '%s' has other RAM than the VF's DMA window had", vm);
+		snprintf(err, errlen, "VM '%s' has other RAM than before", vm);
 		rc = -ESRCH;
 	} else if (!qemu_maps(r->pid, path)) {
-		snprintf(err, errlen, "VM '%s': its QEMU does not map %s (the device is not in "
-			"the domain)", vm, path);
+		snprintf(err, errlen, "VM '%s' no longer holds the device", vm);
 		rc = -ESRCH;
 	}
 	if (rc < 0) {
@@ -418,7 +416,7 @@ svff_hv_vm_reattach(struct svff_hv *hv, const char *vm, const struct svff_hv_vf 
 		return -ECONNREFUSED;
 	d = virDomainLookupByUUIDString(conn, link->uuid);
 	if (d == NULL) {
-		snprintf(err, errlen, "VM '%s' (%s) no longer exists", vm, link->uuid);
+		snprintf(err, errlen, "VM '%s' no longer exists", vm);
 		return -ESRCH;
 	}
 	snprintf(path, sizeof(path), "/dev/shm/%s", link->shmem);

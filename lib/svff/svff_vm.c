@@ -9,7 +9,9 @@
  * file and the same RAM as the DMA window, and the PF sends RESTORE, on
  * which the guest's PMD registers again and restarts its queues (the guest
  * sees a stall).  A VM that stopped, restarted or lost the device meanwhile
- * gets nothing back: the VF is released and the file removed.
+ * gets nothing back: the VF is released and the file removed; a VM that
+ * cannot be checked (libvirtd unreachable) leaves the VF failed, with the
+ * reason (detach still works).
  * Also what /svff/info says of the hypervisor side.
  */
 #include <errno.h>
@@ -98,12 +100,23 @@ reattach_one(struct svff *s, unsigned int vf)
 	op = svff_op_begin(s, "reattach", target, 2);
 	svff_hv_vf_of(s, vf, &hvf);
 	rc = svff_hv_vm_reattach(s->hv, v->vm, &hvf, &link, err, sizeof(err));
-	if (rc < 0) {
+	if (rc == -ESRCH) {
+		/* the VM is gone, restarted or without the device: nobody holds the VF */
 		svff_journal_outcome(s, op, "failed", NULL, 0);
-		svff_op_end(s, op, SVFF_OP_FAILED, (int)vf, "VF %u not back in VM %s: %s", vf,
-			v->vm, err);
+		/* results and reasons stay below telemetry's 128-character strings */
+		svff_op_end(s, op, SVFF_OP_FAILED, (int)vf, "VF %u not back in its VM: %.100s", vf,
+			err);
 		svff_vf_release(s, vf, "no longer holds it (found at start-up)");
 		svff_hv_vm_forget(s->hv, &link);
+		return false;
+	}
+	if (rc < 0) {
+		/* not known (libvirtd unreachable, ...): the VM may still hold it; detach works */
+		v->state = SVFF_VF_FAILED;
+		snprintf(v->reason, sizeof(v->reason), "not given back to its VM after the "
+			"restart: %.80s", err);
+		svff_journal_outcome(s, op, "done", &vf, 1);
+		svff_op_end(s, op, SVFF_OP_FAILED, (int)vf, "VF %u: %s", vf, v->reason);
 		return false;
 	}
 	op->steps_done = 1;
@@ -113,9 +126,8 @@ reattach_one(struct svff *s, unsigned int vf)
 	if (rc < 0)
 		SVFF_LOG(ERR, "VF %u: cannot send RESTORE: %s", vf, rte_strerror(-rc));
 	svff_journal_outcome(s, op, "done", &vf, 1);
-	svff_op_end(s, op, SVFF_OP_DONE, (int)vf, "VF %u back in VM %s after the restart "
-		"(its driver was told to register again%s)", vf, v->vm,
-		v->state == SVFF_VF_PAUSED ? "; it stays paused" : "");
+	svff_op_end(s, op, SVFF_OP_DONE, (int)vf, "VF %u back in VM %.64s (RESTORE sent%s)", vf,
+		v->vm, v->state == SVFF_VF_PAUSED ? ", paused" : "");
 	return true;
 }
 
@@ -133,7 +145,7 @@ svff_recover_vms(struct svff *s)
 			gone++;
 	}
 	if (back + gone > 0)
-		SVFF_LOG(NOTICE, "VFs in VMs after the restart: %u given back, %u released",
+		SVFF_LOG(NOTICE, "VFs in VMs after the restart: %u given back, %u not",
 			back, gone);
 }
 
@@ -155,9 +167,9 @@ svff_hv_info_json(const struct svff *s)
 		why = "the card is not embedded in svffd (card.type socket): it cannot export BARs";
 	else if (!c.libvirt_uri)
 		why = "libvirt_uri is not configured: VM names are labels";
-	return json_pack("{s:s, s:b, s:s, s:b, s:s, s:i}",
+	return json_pack("{s:s, s:b, s:b, s:b, s:s, s:i}",
 		"adapter", c.kind == SVFF_HV_LIBVIRT ? "libvirt" : "emulated",
-		"libvirt", c.libvirt_built, "libvirt_uri", s->cfg.libvirt_uri,
+		"libvirt", c.libvirt_built, "libvirt_configured", c.libvirt_uri,
 		/* a VF into a running domain: ivshmem BAR + the domain's RAM as DMA window */
 		"vm_passthrough", c.kind == SVFF_HV_EMULATED && c.vms,
 		"vm_passthrough_note", why, "vfs_in_vms", (int)in_vm);

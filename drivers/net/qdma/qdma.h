@@ -297,6 +297,7 @@ struct qdma_adapter {
 	uint64_t vf_pauses;      /**< PAUSE notices served */
 	uint64_t vf_restores;    /**< RESTORE notices served (qdma_vf_restore.c) */
 	bool restoring;          /**< qdma_vf_restore() runs */
+	bool restore_hold;       /**< the data path is held by a RESTORE (not by a PAUSE) */
 	union qdma_mbox_msg pause_rsp; /**< PAUSE answer waiting for our outbox */
 	unsigned int pause_rsp_tries;
 	uint8_t pending_events;  /**< QDMA_EVT_*: ethdev events to deliver */

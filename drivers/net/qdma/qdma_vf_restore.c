@@ -173,7 +173,8 @@ qdma_vf_restore(struct qdma_adapter *ad)
 		return;
 	started = dev->data->dev_started != 0;
 	guarded = (ad->pf_svff_ext & QDMA_MBOX_SVFF_EXT_PAUSE) != 0;
-	paused = __atomic_load_n(&ad->dp_paused, __ATOMIC_ACQUIRE) != 0;
+	/* held by an earlier RESTORE that failed (its PF died again): not a pause */
+	paused = __atomic_load_n(&ad->dp_paused, __ATOMIC_ACQUIRE) != 0 && !ad->restore_hold;
 	if (started && !guarded) {
 		/* no way to hold the data path here: the application resets the port */
 		QDMA_MBOX_LOG(NOTICE, "%s: the PF restarted: reset the port", ad->name);
@@ -183,8 +184,10 @@ qdma_vf_restore(struct qdma_adapter *ad)
 	QDMA_MBOX_LOG(NOTICE, "%s: the PF restarted: registering again%s", ad->name,
 		paused ? " (paused: the queues wait for RESUME)" : "");
 	pauses = ad->vf_pauses;
-	if (started && !paused)
+	if (started && !paused) {
 		qdma_vf_dp_hold(ad);
+		ad->restore_hold = true;
+	}
 	if (!started) {
 		/* the next configure asks for a window */
 		ad->qbase = -1;
@@ -198,12 +201,14 @@ qdma_vf_restore(struct qdma_adapter *ad)
 	}
 	ad->vf_restores++;
 	if (rc < 0) {
-		/* the data path stays held: nothing it posts could reach a card */
+		/* the data path stays held (nothing it posts could reach a card) until a
+		 * later RESTORE succeeds */
 		QDMA_MBOX_LOG(ERR, "%s: registering again with the restarted PF failed: %s",
 			ad->name, rte_strerror(-rc));
 		return;
 	}
-	/* a PAUSE that came meanwhile keeps the data path held */
+	/* a PAUSE that came meanwhile keeps the data path held (as paused) */
+	ad->restore_hold = false;
 	if (started && !paused && ad->vf_pauses == pauses)
 		__atomic_store_n(&ad->dp_paused, 0, __ATOMIC_RELEASE);
 	QDMA_MBOX_LOG(NOTICE, "%s: registered again with the PF (queues %d..%d)", ad->name,

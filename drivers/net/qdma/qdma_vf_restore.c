@@ -27,6 +27,9 @@
 #include "qdma.h"
 #include "qdma_rxtx.h"
 
+/* Tries of the whole registration when a request to the PF times out. */
+#define RESTORE_TRIES 3
+
 /* Announce every queue set up on the port again (the new PF counts none). */
 static int
 restore_notify(struct qdma_adapter *ad)
@@ -150,6 +153,14 @@ restore_run(struct qdma_adapter *ad, bool paused)
 	int rc;
 
 	rc = qdma_vf_hello(ad);
+	/*
+	 * A RESTORE that came before the answer to this HELLO is answered by it (a PF's
+	 * messages arrive in order): registering twice would drop what the first one
+	 * saved. One that comes after is a newer PF's, and is served next.
+	 */
+	if (rc == 0)
+		__atomic_fetch_and(&ad->pending_events, (uint8_t)~QDMA_EVT_RESTORE,
+			__ATOMIC_ACQ_REL);
 	if (rc == 0)
 		rc = qdma_vf_csr(ad);
 	if (rc == 0 && nq > 0)
@@ -197,7 +208,12 @@ qdma_vf_restore(struct qdma_adapter *ad)
 		if (rc == 0)
 			rc = qdma_vf_csr(ad);
 	} else {
-		rc = restore_run(ad, paused);
+		/* a PF that has just started may be slow to answer: a few tries */
+		for (int tries = 0; tries < RESTORE_TRIES; tries++) {
+			rc = restore_run(ad, paused);
+			if (rc != -ETIMEDOUT || ad->pf_gone || ad->dev_gone)
+				break;
+		}
 	}
 	ad->vf_restores++;
 	if (rc < 0) {

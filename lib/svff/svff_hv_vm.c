@@ -436,6 +436,41 @@ svff_hv_vm_reattach(struct svff_hv *hv, const char *vm, const struct svff_hv_vf 
 }
 
 void
+svff_hv_vm_unplug_stale(struct svff_hv *hv, const char *vm, const struct svff_hv_vf *vf)
+{
+	char name[64], quoted[72], path[96], xml[512], why[256];
+	virConnectPtr conn;
+	virDomainPtr d;
+	struct stat st;
+	char *live;
+
+	if (vf->vf >= SVFF_VM_MAX_VFS || vf->card_socket == NULL || vf->card_socket[0] == '\0')
+		return;
+	conn = svff_hv_virt_get(hv, true, why, sizeof(why));
+	if (conn == NULL)
+		return;   /* nothing can be checked: the file stays */
+	bar_name(vf, name, sizeof(name));
+	snprintf(quoted, sizeof(quoted), "'%s'", name);
+	d = virDomainLookupByName(conn, vm);
+	live = d != NULL ? virDomainGetXMLDesc(d, 0) : NULL;
+	if (live != NULL && strstr(live, quoted) != NULL) {
+		shmem_xml(name, SVFF_VM_SLOT0 + vf->vf, xml, sizeof(xml));
+		if (virDomainDetachDeviceFlags(d, xml, VIR_DOMAIN_AFFECT_LIVE) == 0)
+			SVFF_LOG(NOTICE, "VF %u: the device a cut attach left in VM '%s' was "
+				"unplugged", vf->vf, vm);
+		else
+			SVFF_LOG(WARNING, "VF %u: cannot unplug the device a cut attach left in VM "
+				"'%s': %s", vf->vf, vm, virGetLastErrorMessage());
+	}
+	free(live);
+	if (d != NULL)
+		virDomainFree(d);
+	snprintf(path, sizeof(path), "/dev/shm/%s", name);
+	if (lstat(path, &st) == 0 && S_ISREG(st.st_mode) && unlink(path) == 0)
+		SVFF_LOG(INFO, "removed %s (left by a cut attach)", path);
+}
+
+void
 svff_hv_vm_forget(struct svff_hv *hv, const struct svff_hv_vm_link *link)
 {
 	char path[96];

@@ -21,6 +21,9 @@ with statistics on the serial console.  The cases run in order:
   4c. svffd killed (SIGKILL) and restarted on its journal: vf0 and vf1 go
      back to A and B (the card adopts their BAR files and RAM again), the
      guests' PMDs register again on RESTORE and their traffic resumes;
+  4d. svffd killed in the middle of attaching vf2 to A, after the hot-plug:
+     the restart rolls the attach back (the device leaves A, its file goes)
+     and gives vf0/vf1 back again;
   5. detach vf0: A sees the removal (PF_BYE, then the device goes), B goes on;
   6. B shuts down: svffd releases vf1 by itself (libvirt event); svffd's state
      is clean (every VF ready, no BAR file left).
@@ -108,9 +111,11 @@ class VmLifecycle(unittest.TestCase):
         cls.a_mark = cls.b_mark = 0
 
     @classmethod
-    def start_svffd(cls):
+    def start_svffd(cls, env=None):
+        e = dict(os.environ)
+        e.update(env or {})
         cls.svffd = Proc([SVFFD, "-l", "0", "--file-prefix", cls.prefix, "-m", "128", "--",
-                          "--config", cls.conf])
+                          "--config", cls.conf], env=e)
         cls.addClassCleanup(cls.svffd.stop)
         tel = []
 
@@ -273,6 +278,38 @@ class VmLifecycle(unittest.TestCase):
                          % (time.monotonic() - t0))
         info = self.tel.cmd("/svff/info")
         self.assertEqual(info.get("invariant_errors", 0), 0, info)
+
+    def test_4d_cut_attach(self):
+        """A crash inside an attach to a VM, after the hot-plug: rolled back on restart."""
+        name2 = os.path.basename(self.bar_glob + "2")
+        self.svffd.stop(signal.SIGKILL)
+        self.tel.close()
+        type(self).start_svffd({"SVFF_CRASH_AT": "attach:granted"})
+        with self.assertRaises((OSError, ValueError)):
+            self.attach(2, self.a)
+        self.svffd.p.wait(timeout=60)
+        self.svffd.stop()
+        self.assertTrue(os.path.exists(self.bar_glob + "2"))   # the cut attach's file
+        self.assertIn(name2, self.a.lv.virsh("dumpxml", self.a.name).stdout)
+        marks = {g: len(g.text()) for g in (self.a, self.b)}
+        before = {g: g.stats(self.a_mark if g is self.a else self.b_mark)["rx"]
+                  for g in (self.a, self.b)}
+        self.tel.close()
+        type(self).start_svffd()
+        st = self.vf_state(2)
+        self.assertEqual((st["state"], st["vm"]), ("ready", ""), st)
+        self.assertFalse(os.path.exists(self.bar_glob + "2"))
+        wait_for(lambda: name2 not in self.a.lv.virsh("dumpxml", self.a.name).stdout, 60,
+                 "vf2's device unplugged from A")
+        ops = self.tel.cmd("/svff/ops")["ops"].values()
+        self.assertTrue([o for o in ops if o["op"] == "attach" and
+                         o["state"] == "rolled-back"], ops)
+        for g in (self.a, self.b):
+            self.assertEqual(self.vf_state(0 if g is self.a else 1)["state"], "attached")
+            m = g.wait_console("registered again with the PF", FWD_TIMEOUT, marks[g])
+            st = g.wait_forwarding(m, FWD_TIMEOUT, before[g] + 1000)
+            self.assertEqual(st["rx_errors"], 0)
+            self.assertNotIn("device gone", g.text()[marks[g]:])
 
     def test_5_detach(self):
         st_b = self.b.stats(self.b_mark)

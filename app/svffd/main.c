@@ -116,11 +116,12 @@ plug_card(const struct svff_config *cfg, char *err, size_t errlen)
 /* The card's side of a VF given to a VM (lib/svff's hypervisor adapter calls these). */
 static int
 card_attach_vm(void *arg, unsigned int vf, const char *bar_path, uint64_t bar_size, int uid,
-	int gid, int ram_fd, uint64_t ram_len, char *err, size_t errlen)
+	int gid, int ram_fd, uint64_t ram_len, bool adopt, char *err, size_t errlen)
 {
 	struct vslot_external e = {
 		.bar_path = bar_path, .bar_file_size = bar_size, .uid = uid, .gid = gid,
 		.mode = 0600, .dma_fd = ram_fd, .dma_offset = 0, .dma_iova = 0, .dma_len = ram_len,
+		.adopt = adopt,
 	};
 
 	return qdma_sim_attach_vm(arg, vf, &e, err, errlen);

@@ -158,10 +158,20 @@ enum qdma_mbox_op {
  * and answers with its ring positions (@ref qdma_mbox_svff_pause_rsp); its burst functions
  * return 0 until RESUME. RESUME (PF->VF) carries the VF's (possibly new) queue window; the VF
  * re-rings its doorbells and continues where it stopped (RESUME is not answered).
+ *
+ * RESTORE (PF->VF, not answered): the PF's driver restarted while the VF kept its device (a VF
+ * in a VM keeps its BAR across a restart of the host's control plane), and the card lost
+ * everything the PF had set up for it: its HELLO, window, FMAP and queue contexts. The VF
+ * says HELLO again, asks for its window again and rewrites the contexts of its started
+ * queues, whose rings start over (what was in flight is lost); a VF that was paused gets its
+ * window back and stays paused (RESUME brings back its contexts). The restarted PF cannot know
+ * whether the VF advertised the extension: it sends RESTORE anyway, and a driver without the
+ * extension drops the unknown op.
  * @{
  */
 #define QDMA_MBOX_OP_SVFF_PAUSE 0x15u  /**< PF->VF, answered with the ring positions */
 #define QDMA_MBOX_OP_SVFF_RESUME 0x16u /**< PF->VF, not answered */
+#define QDMA_MBOX_OP_SVFF_RESTORE 0x17u /**< PF->VF, not answered: the PF restarted */
 #define QDMA_MBOX_SVFF_MAGIC 0x46465653u   /**< "SVFF", little-endian */
 #define QDMA_MBOX_SVFF_EXT_PAUSE (1u << 0) /**< PAUSE / RESUME understood */
 #define QDMA_MBOX_SVFF_HELLO_REQ_OFF 16u   /**< ext block in the HELLO request */
@@ -792,6 +802,7 @@ _Static_assert(sizeof(struct qdma_mbox_reg_list) == 124, "reg_list size");
 _Static_assert(QDMA_MBOX_OP_SVFF_PAUSE > QDMA_MBOX_OP_XILINX_MAX, "svff op outside Xilinx");
 _Static_assert(QDMA_MBOX_OP_SVFF_RESUME > QDMA_MBOX_OP_XILINX_MAX, "svff op outside Xilinx");
 _Static_assert(QDMA_MBOX_OP_SVFF_RESUME < QDMA_MBOX_OP_RSP, "svff op is a request");
+_Static_assert(QDMA_MBOX_OP_SVFF_RESTORE < QDMA_MBOX_OP_RSP, "svff op is a request");
 _Static_assert(sizeof(struct qdma_mbox_svff_ext) == 8, "svff ext size");
 _Static_assert(QDMA_MBOX_SVFF_HELLO_REQ_OFF >= sizeof(struct qdma_mbox_fmap_msg), "ext req");
 _Static_assert(QDMA_MBOX_SVFF_HELLO_RSP_OFF >= sizeof(struct qdma_mbox_hello_rsp), "ext rsp");

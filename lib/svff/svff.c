@@ -25,6 +25,7 @@
 #include <rte_pmd_qdma.h>
 #include <rte_ring.h>
 
+#include "svff_mgr.h"
 #include "svff_private.h"
 
 RTE_LOG_REGISTER_DEFAULT(svff_logtype, INFO);
@@ -379,6 +380,9 @@ svff_set_card(struct svff *s, const struct svff_hv_card *card, void *arg)
 	s->card = card;
 	s->card_arg = arg;
 	svff_hv_set_card(s->hv, card, arg);
+	/* VFs the journal has in VMs: the card can take them back now */
+	if (card != NULL)
+		svff_recover_vms(s);
 }
 
 uint16_t

@@ -35,7 +35,8 @@ struct svff_hv_card;
 /**
  * The embedded emulated card takes VMs (see svff_hv_set_card()): attaching a
  * VF to a running libvirt domain then hot-plugs it there. Call before
- * svff_run().
+ * svff_run(). VFs the journal has in VMs (a restart) are given back to
+ * their VMs here, or released if their VMs no longer hold them.
  */
 void svff_set_card(struct svff *s, const struct svff_hv_card *card, void *arg);
 

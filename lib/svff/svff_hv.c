@@ -282,6 +282,24 @@ svff_hv_virt_suspend(struct _virConnect *conn, const char *vm, bool resume,
 	snprintf(err, errlen, "VM '%s': svff was built without libvirt", vm);
 	return -ENOTSUP;
 }
+
+int
+svff_hv_vm_reattach(struct svff_hv *hv, const char *vm, const struct svff_hv_vf *vf,
+		const struct svff_hv_vm_link *link, char *err, size_t errlen)
+{
+	(void)hv;
+	(void)vf;
+	(void)link;
+	snprintf(err, errlen, "VM '%s': svff was built without libvirt", vm);
+	return -ESRCH;
+}
+
+void
+svff_hv_vm_forget(struct svff_hv *hv, const struct svff_hv_vm_link *link)
+{
+	(void)hv;
+	(void)link;
+}
 #endif
 
 struct svff_hv *
@@ -333,6 +351,18 @@ svff_hv_set_card(struct svff_hv *hv, const struct svff_hv_card *card, void *arg)
 		return;
 	hv->card = card;
 	hv->card_arg = arg;
+}
+
+void
+svff_hv_get_caps(const struct svff_hv *hv, struct svff_hv_caps *caps)
+{
+	memset(caps, 0, sizeof(*caps));
+	if (hv == NULL)
+		return;
+	caps->kind = hv->kind;
+	caps->libvirt_built = svff_hv_virt_built();
+	caps->libvirt_uri = hv->uri[0] != '\0';
+	caps->vms = hv->kind == SVFF_HV_EMULATED && hv->card != NULL && caps->libvirt_built;
 }
 
 void

@@ -50,12 +50,27 @@ struct svff_hv_vf {
 	const char *card_socket; /**< emulated: the card's slot socket */
 };
 
+/**
+ * A VF of the emulated card hot-plugged into a libvirt domain: what a restart
+ * of the control plane needs to find it again (journal it).  shmem[0] == 0:
+ * the VF is not in a VM.
+ */
+struct svff_hv_vm_link {
+	char uuid[40];       /**< the domain's UUID */
+	int dom_id;          /**< libvirt's domain id: a new one at every start of the domain */
+	char shmem[64];      /**< the ivshmem device's name = its file in /dev/shm (the BAR) */
+	unsigned int slot;   /**< guest PCI slot on bus 0 */
+	uint64_t ram_dev;    /**< the guest RAM's identity (st_dev, st_ino of its memfd/file) */
+	uint64_t ram_ino;
+};
+
 /** What attach gives back. */
 struct svff_hv_grant {
 	uint64_t token;                     /**< emulated: the granted token (journal it) */
 	char devargs[SVFF_HV_DEVARGS_MAX];  /**< emulated: the guest's --vdev string */
 	char alias[SVFF_HV_NAME_MAX + 1];   /**< libvirt: the hostdev's alias ("ua-svff-vfN") */
 	char guest_bdf[16];                 /**< emulated, VM: the VF's PCI address in the guest */
+	struct svff_hv_vm_link vm;          /**< emulated, VM: journal it (see above) */
 };
 
 /**
@@ -63,11 +78,13 @@ struct svff_hv_grant {
  * these in): attach VF @p vf with its BAR exported as the new tmpfs file
  * @p bar_path (@p bar_size bytes, owner @p uid/@p gid, mode 0600) and the
  * guest RAM (@p ram_fd, @p ram_len bytes, borrowed) as its only DMA window
- * at IOVA 0; detach it again (-ENOENT: not attached).
+ * at IOVA 0; detach it again (-ENOENT: not attached).  @p adopt: the file exists
+ * (a QEMU maps it since before a restart of svffd) and is taken as it is.
  */
 struct svff_hv_card {
 	int (*attach_vm)(void *arg, unsigned int vf, const char *bar_path, uint64_t bar_size,
-			int uid, int gid, int ram_fd, uint64_t ram_len, char *err, size_t errlen);
+			int uid, int gid, int ram_fd, uint64_t ram_len, bool adopt, char *err,
+			size_t errlen);
 	int (*detach_vm)(void *arg, unsigned int vf);
 	/**
 	 * Load another user logic ("loopback", "generator", "sink"): the emulated card's
@@ -122,6 +139,18 @@ struct svff_hv *svff_hv_open(enum svff_hv_kind kind, const char *uri, bool persi
  */
 void svff_hv_set_card(struct svff_hv *hv, const struct svff_hv_card *card, void *arg);
 
+/** What an adapter can do (/svff/info). */
+struct svff_hv_caps {
+	enum svff_hv_kind kind;
+	bool libvirt_built;  /**< svff was built with libvirt */
+	bool libvirt_uri;    /**< a libvirt URI is configured */
+	bool vms;            /**< emulated: attach can put a VF into a running libvirt domain
+	                          (the card takes VMs and libvirt is built in) */
+};
+
+/** Fill @p caps for @p hv. */
+void svff_hv_get_caps(const struct svff_hv *hv, struct svff_hv_caps *caps);
+
 /** Close it (stops the event thread). */
 void svff_hv_close(struct svff_hv *hv);
 
@@ -148,6 +177,20 @@ int svff_hv_domain_state(struct svff_hv *hv, const char *vm, enum svff_hv_dom_st
  */
 int svff_hv_vf_present(struct svff_hv *hv, const char *vm, const struct svff_hv_vf *vf,
 		bool *present, char *err, size_t errlen);
+
+/**
+ * After a restart of the control plane: give @p vf back to @p vm as the journal's @p link
+ * says it was (emulated card, a card that takes VMs): the same domain instance must still
+ * run with the same RAM and its QEMU must still map the BAR file; the card adopts that file
+ * as the VF's BAR and the RAM as its DMA window again (no hot-plug: the device never left).
+ * @return 0; -ESRCH (the domain stopped, restarted or no longer holds the device: release
+ *         the VF, svff_hv_vm_forget()), or another negative errno.
+ */
+int svff_hv_vm_reattach(struct svff_hv *hv, const char *vm, const struct svff_hv_vf *vf,
+		const struct svff_hv_vm_link *link, char *err, size_t errlen);
+
+/** The VM of @p link is gone: remove the BAR file it left (if it is still the one made). */
+void svff_hv_vm_forget(struct svff_hv *hv, const struct svff_hv_vm_link *link);
 
 /** Deliver queued events to the callback; returns how many. */
 int svff_hv_poll(struct svff_hv *hv);

@@ -135,6 +135,8 @@ emu_detach(struct svff_hv *hv, const char *vm, const struct svff_hv_vf *vf,
 #ifdef SVFF_HAVE_LIBVIRT
 	if (g->granted && g->in_vm)
 		return svff_hv_vm_detach(hv, vm, vf, err, errlen);
+	if (!g->granted && hv->uri[0] != '\0')
+		svff_hv_vm_unplug_stale(hv, vm, vf);
 #endif
 	rc = rte_pmd_qdma_vf_revoke(vf->pf_port, vf->vf);
 	if (rc < 0) {

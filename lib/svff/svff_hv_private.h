@@ -97,6 +97,11 @@ int svff_hv_vm_attach(struct svff_hv *hv, const char *vm, const struct svff_hv_v
 		struct svff_hv_grant *out, char *err, size_t errlen);
 int svff_hv_vm_detach(struct svff_hv *hv, const char *vm, const struct svff_hv_vf *vf,
 		char *err, size_t errlen);
+/*
+ * Detach of a VF this adapter does not hold (after a restart): an attach a crash cut
+ * after its hot-plug left the device in the domain and the BAR file: both go.
+ */
+void svff_hv_vm_unplug_stale(struct svff_hv *hv, const char *vm, const struct svff_hv_vf *vf);
 
 /*
  * libvirt connection, shared by both implementations (svff_hv_libvirt.c).

@@ -225,18 +225,75 @@ svff_hv_vm_capable(struct svff_hv *hv, const char *vm)
 	return shared;
 }
 
+/* What a VF in domain @p d needs of it: its QEMU (pid, user) and its RAM (an open fd). */
+struct vm_res {
+	uint64_t ram;
+	pid_t pid;
+	int uid, gid;
+	int ram_fd;
+	struct stat ram_st;
+};
+
+static int
+vm_resources(virDomainPtr d, const char *vm, struct vm_res *r, char *err, size_t errlen)
+{
+	int rc;
+
+	memset(r, 0, sizeof(*r));
+	r->ram_fd = -1;
+	rc = check_domain(d, vm, &r->ram, err, errlen);
+	if (rc == 0)
+		rc = qemu_pid(vm, &r->pid, err, errlen);
+	if (rc == 0 && proc_ids(r->pid, &r->uid, &r->gid) < 0) {
+		snprintf(err, errlen, "VM '%s': cannot read QEMU's user", vm);
+		rc = -EIO;
+	}
+	if (rc == 0) {
+		r->ram_fd = open_ram(r->pid, r->ram, err, errlen);
+		rc = r->ram_fd < 0 ? r->ram_fd : 0;
+	}
+	if (rc == 0 && fstat(r->ram_fd, &r->ram_st) < 0) {
+		rc = -errno;
+		snprintf(err, errlen, "VM '%s': cannot stat its RAM: %s", vm, strerror(-rc));
+	}
+	if (rc < 0 && r->ram_fd >= 0) {
+		close(r->ram_fd);
+		r->ram_fd = -1;
+	}
+	return rc;
+}
+
+/* The adapter's record of VF @p vf in @p vm, and the reply's guest-side fields. */
+static void
+note_in_vm(struct svff_hv *hv, const char *vm, const struct svff_hv_vf *vf,
+		const struct svff_hv_vm_link *link, struct svff_hv_grant *out)
+{
+	struct svff_hv_emu_grant *g = &hv->emu[vf->vf];
+
+	snprintf(g->guest_bdf, sizeof(g->guest_bdf), "0000:00:%02x.0", link->slot);
+	snprintf(g->shmem, sizeof(g->shmem), "%s", link->shmem);
+	g->slot = link->slot;
+	g->in_vm = true;
+	g->granted = true;
+	g->token = 0;
+	snprintf(g->vm, sizeof(g->vm), "%s", vm);
+	if (out == NULL)
+		return;
+	snprintf(out->guest_bdf, sizeof(out->guest_bdf), "%s", g->guest_bdf);
+	snprintf(out->devargs, sizeof(out->devargs), "net_qdma0,ivshmem=%s", g->guest_bdf);
+	out->vm = *link;
+}
+
 int
 svff_hv_vm_attach(struct svff_hv *hv, const char *vm, const struct svff_hv_vf *vf,
 		struct svff_hv_grant *out, char *err, size_t errlen)
 {
-	struct svff_hv_emu_grant *g = &hv->emu[vf->vf];
-	char name[64], path[96], xml[512];
+	struct svff_hv_vm_link link;
+	struct vm_res r;
+	char path[96], xml[512];
 	virConnectPtr conn;
 	virDomainPtr d;
-	uint64_t ram = 0;
-	int uid = -1, gid = -1, fd = -1, rc;
-	unsigned int slot = SVFF_VM_SLOT0 + vf->vf;
-	pid_t pid = 0;
+	int rc;
 
 	if (vf->vf >= SVFF_VM_MAX_VFS) {
 		snprintf(err, errlen, "VF %u: only VFs 0..%u can go to a VM (one guest PCI slot "
@@ -251,29 +308,26 @@ svff_hv_vm_attach(struct svff_hv *hv, const char *vm, const struct svff_hv_vf *v
 		snprintf(err, errlen, "VM '%s': %s", vm, virGetLastErrorMessage());
 		return -ENOENT;
 	}
-	rc = check_domain(d, vm, &ram, err, errlen);
-	if (rc == 0)
-		rc = qemu_pid(vm, &pid, err, errlen);
-	if (rc == 0 && proc_ids(pid, &uid, &gid) < 0) {
-		snprintf(err, errlen, "VM '%s': cannot read QEMU's user", vm);
-		rc = -EIO;
-	}
+	memset(&link, 0, sizeof(link));
+	bar_name(vf, link.shmem, sizeof(link.shmem));
+	link.slot = SVFF_VM_SLOT0 + vf->vf;
+	link.dom_id = (int)virDomainGetID(d);
+	if (virDomainGetUUIDString(d, link.uuid) < 0)
+		link.uuid[0] = '\0';
+	snprintf(path, sizeof(path), "/dev/shm/%s", link.shmem);
+	rc = vm_resources(d, vm, &r, err, errlen);
 	if (rc == 0) {
-		fd = open_ram(pid, ram, err, errlen);
-		rc = fd < 0 ? fd : 0;
+		link.ram_dev = (uint64_t)r.ram_st.st_dev;
+		link.ram_ino = (uint64_t)r.ram_st.st_ino;
+		rc = hv->card->attach_vm(hv->card_arg, vf->vf, path, SVFF_VM_BAR_FILE_SIZE, r.uid,
+			r.gid, r.ram_fd, r.ram, false, err, errlen);
+		close(r.ram_fd);
 	}
-	bar_name(vf, name, sizeof(name));
-	snprintf(path, sizeof(path), "/dev/shm/%s", name);
-	if (rc == 0)
-		rc = hv->card->attach_vm(hv->card_arg, vf->vf, path, SVFF_VM_BAR_FILE_SIZE, uid, gid,
-			fd, ram, err, errlen);
-	if (fd >= 0)
-		close(fd);
 	if (rc < 0) {
 		virDomainFree(d);
 		return rc;
 	}
-	shmem_xml(name, slot, xml, sizeof(xml));
+	shmem_xml(link.shmem, link.slot, xml, sizeof(xml));
 	if (virDomainAttachDeviceFlags(d, xml, VIR_DOMAIN_AFFECT_LIVE) < 0) {
 		snprintf(err, errlen, "cannot hot-plug VF %u into VM '%s': %s", vf->vf, vm,
 			virGetLastErrorMessage());
@@ -282,18 +336,154 @@ svff_hv_vm_attach(struct svff_hv *hv, const char *vm, const struct svff_hv_vf *v
 		return -EIO;
 	}
 	virDomainFree(d);
-	snprintf(g->guest_bdf, sizeof(g->guest_bdf), "0000:00:%02x.0", slot);
-	snprintf(out->guest_bdf, sizeof(out->guest_bdf), "%s", g->guest_bdf);
-	snprintf(out->devargs, sizeof(out->devargs), "net_qdma0,ivshmem=%s", g->guest_bdf);
-	snprintf(g->shmem, sizeof(g->shmem), "%s", name);
-	g->slot = slot;
-	g->in_vm = true;
-	g->granted = true;
-	g->token = 0;
-	snprintf(g->vm, sizeof(g->vm), "%s", vm);
+	note_in_vm(hv, vm, vf, &link, out);
 	SVFF_LOG(INFO, "VF %u: BAR %s hot-plugged into VM '%s' at %s, DMA window = its %" PRIu64
-		" MiB of RAM", vf->vf, path, vm, g->guest_bdf, ram >> 20);
+		" MiB of RAM", vf->vf, path, vm, out->guest_bdf, r.ram >> 20);
 	return 0;
+}
+
+/* Does QEMU @p pid map @p path (the BAR file it was given before the restart)? */
+static bool
+qemu_maps(pid_t pid, const char *path)
+{
+	char maps[64], line[512];
+	size_t n = strlen(path);
+	bool found = false;
+	FILE *f;
+
+	snprintf(maps, sizeof(maps), "/proc/%ld/maps", (long)pid);
+	f = fopen(maps, "re");
+	if (f == NULL)
+		return false;
+	while (!found && fgets(line, sizeof(line), f) != NULL) {
+		char *p = strstr(line, path);
+
+		found = p != NULL && (p[n] == '\n' || p[n] == '\0');
+	}
+	fclose(f);
+	return found;
+}
+
+/* The journaled domain instance, still running, with the same RAM and the BAR file mapped. */
+static int
+reattach_check(virDomainPtr d, const char *vm, const struct svff_hv_vm_link *link,
+		const char *path, struct vm_res *r, char *err, size_t errlen)
+{
+	char uuid[VIR_UUID_STRING_BUFLEN] = "";
+	int state = 0, reason, rc;
+
+	if (virDomainGetState(d, &state, &reason, 0) < 0 || state != VIR_DOMAIN_RUNNING ||
+			(int)virDomainGetID(d) != link->dom_id ||
+			virDomainGetUUIDString(d, uuid) < 0 || strcmp(uuid, link->uuid) != 0) {
+		snprintf(err, errlen, "VM '%s' stopped or restarted since", vm);
+		return -ESRCH;
+	}
+	rc = vm_resources(d, vm, r, err, errlen);
+	if (rc < 0)
+		return rc == -ENOTSUP ? -ESRCH : rc;
+	if ((uint64_t)r->ram_st.st_dev != link->ram_dev ||
+			(uint64_t)r->ram_st.st_ino != link->ram_ino) {
+		snprintf(err, errlen, "VM '%s' has other RAM than before", vm);
+		rc = -ESRCH;
+	} else if (!qemu_maps(r->pid, path)) {
+		snprintf(err, errlen, "VM '%s' no longer holds the device", vm);
+		rc = -ESRCH;
+	}
+	if (rc < 0) {
+		close(r->ram_fd);
+		r->ram_fd = -1;
+	}
+	return rc;
+}
+
+int
+svff_hv_vm_reattach(struct svff_hv *hv, const char *vm, const struct svff_hv_vf *vf,
+		const struct svff_hv_vm_link *link, char *err, size_t errlen)
+{
+	char path[96];
+	virConnectPtr conn;
+	virDomainPtr d;
+	struct vm_res r;
+	int rc;
+
+	if (hv == NULL || vf == NULL || link == NULL || link->shmem[0] == '\0' ||
+			vf->vf >= SVFF_VM_MAX_VFS || hv->card == NULL) {
+		snprintf(err, errlen, "invalid arguments (or the card takes no VMs)");
+		return -EINVAL;
+	}
+	conn = svff_hv_virt_get(hv, false, err, errlen);
+	if (conn == NULL)
+		return -ECONNREFUSED;
+	d = virDomainLookupByUUIDString(conn, link->uuid);
+	if (d == NULL) {
+		snprintf(err, errlen, "VM '%s' no longer exists", vm);
+		return -ESRCH;
+	}
+	snprintf(path, sizeof(path), "/dev/shm/%s", link->shmem);
+	rc = reattach_check(d, vm, link, path, &r, err, errlen);
+	virDomainFree(d);
+	if (rc < 0)
+		return rc;
+	rc = hv->card->attach_vm(hv->card_arg, vf->vf, path, SVFF_VM_BAR_FILE_SIZE, r.uid, r.gid,
+		r.ram_fd, r.ram, true, err, errlen);
+	close(r.ram_fd);
+	if (rc < 0)
+		return rc;
+	note_in_vm(hv, vm, vf, link, NULL);
+	SVFF_LOG(NOTICE, "VF %u: back in VM '%s' at %s after the restart (BAR %s adopted)",
+		vf->vf, vm, hv->emu[vf->vf].guest_bdf, path);
+	return 0;
+}
+
+void
+svff_hv_vm_unplug_stale(struct svff_hv *hv, const char *vm, const struct svff_hv_vf *vf)
+{
+	char name[64], quoted[72], path[96], xml[512], why[256];
+	virConnectPtr conn;
+	virDomainPtr d;
+	struct stat st;
+	char *live;
+
+	if (vf->vf >= SVFF_VM_MAX_VFS || vf->card_socket == NULL || vf->card_socket[0] == '\0')
+		return;
+	conn = svff_hv_virt_get(hv, true, why, sizeof(why));
+	if (conn == NULL)
+		return;   /* nothing can be checked: the file stays */
+	bar_name(vf, name, sizeof(name));
+	snprintf(quoted, sizeof(quoted), "'%s'", name);
+	d = virDomainLookupByName(conn, vm);
+	live = d != NULL ? virDomainGetXMLDesc(d, 0) : NULL;
+	if (live != NULL && strstr(live, quoted) != NULL) {
+		shmem_xml(name, SVFF_VM_SLOT0 + vf->vf, xml, sizeof(xml));
+		if (virDomainDetachDeviceFlags(d, xml, VIR_DOMAIN_AFFECT_LIVE) == 0)
+			SVFF_LOG(NOTICE, "VF %u: the device a cut attach left in VM '%s' was "
+				"unplugged", vf->vf, vm);
+		else
+			SVFF_LOG(WARNING, "VF %u: cannot unplug the device a cut attach left in VM "
+				"'%s': %s", vf->vf, vm, virGetLastErrorMessage());
+	}
+	free(live);
+	if (d != NULL)
+		virDomainFree(d);
+	snprintf(path, sizeof(path), "/dev/shm/%s", name);
+	if (lstat(path, &st) == 0 && S_ISREG(st.st_mode) && unlink(path) == 0)
+		SVFF_LOG(INFO, "removed %s (left by a cut attach)", path);
+}
+
+void
+svff_hv_vm_forget(struct svff_hv *hv, const struct svff_hv_vm_link *link)
+{
+	char path[96];
+	struct stat st;
+
+	(void)hv;
+	if (link == NULL || link->shmem[0] == '\0' || strncmp(link->shmem, "svff-", 5) != 0 ||
+			strchr(link->shmem, '/') != NULL)
+		return;
+	snprintf(path, sizeof(path), "/dev/shm/%s", link->shmem);
+	/* only a regular file of ours: QEMU's user owns it, nobody else may have made it */
+	if (lstat(path, &st) == 0 && S_ISREG(st.st_mode) && unlink(path) == 0)
+		SVFF_LOG(INFO, "removed %s (its VM is gone)", path);
 }
 
 /*

@@ -157,6 +157,7 @@ svff_vf_entry_json(const struct svff *s, unsigned int vf)
 		"state", svff_vf_state_name(v->state), "vm", v->vm, "token", tok,
 		"qbase", r->base, "qmax", (int)r->len, "reason", v->reason);
 	svff_pause_json(s, vf, o);   /* a paused VF's snapshot goes with its state */
+	svff_vm_link_json(s, vf, o); /* a VF in a VM: how a restart finds it again */
 	return o;
 }
 
@@ -509,6 +510,7 @@ do_attach(struct svff *s, uint32_t vf, const char *vm)
 	v->state = SVFF_VF_ATTACHED;
 	snprintf(v->vm, sizeof(v->vm), "%s", vm);
 	v->token = g.token;
+	v->link = g.vm;
 	v->stuck_events = 0;       /* counts the reports of this holder */
 	v->attaches++;
 	svff_journal_outcome(s, op, "done", &vf, 1);
@@ -569,6 +571,7 @@ do_detach(struct svff *s, uint32_t vf)
 	v->state = SVFF_VF_READY;
 	v->vm[0] = '\0';
 	v->token = 0;
+	memset(&v->link, 0, sizeof(v->link));
 	v->reason[0] = '\0';
 	v->detaches++;
 	svff_journal_outcome(s, op, "done", &vf, 1);

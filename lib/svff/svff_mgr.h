@@ -44,6 +44,14 @@ bool svff_vf_movable(const struct svff *s, unsigned int vf);
 /** Detach VF @p vf because its VM went away (@p why, for the log). */
 void svff_vf_release(struct svff *s, unsigned int vf, const char *why);
 
+/* svff_vm.c: VFs in VMs (emulated card): across a restart (the journal's vm_link), /svff/info */
+void svff_vm_link_json(const struct svff *s, unsigned int vf, json_t *o);
+void svff_vm_link_parse(const json_t *entry, struct svff_hv_vm_link *l);
+/** Once the card is known: give journaled VM VFs back to their VMs (or release them). */
+void svff_recover_vms(struct svff *s);
+/** /svff/info's "hypervisor": the adapter, libvirt, whether VFs can go into VMs. */
+json_t *svff_hv_info_json(const struct svff *s);
+
 /* svff_recover.c */
 int svff_recover(struct svff *s, char *err, size_t errlen);
 json_t *svff_snapshot(const struct svff *s);

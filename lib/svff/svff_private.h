@@ -53,6 +53,7 @@ struct svff_vf {
 	enum svff_vf_state state;
 	char vm[SVFF_HV_NAME_MAX + 1];
 	uint64_t token;          /**< emulated: the grant (journaled) */
+	struct svff_hv_vm_link link; /**< emulated, in a VM: how to find it again (journaled) */
 	uint32_t quota;          /**< queues reserved (the table has the range) */
 	char reason[128];        /**< failed: why */
 	/* counters */

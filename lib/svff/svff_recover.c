@@ -104,6 +104,7 @@ apply_vfs(struct svff *s, const json_t *arr)
 		snprintf(v->vm, sizeof(v->vm), "%s", json_str(e, "vm"));
 		snprintf(v->reason, sizeof(v->reason), "%s", json_str(e, "reason"));
 		v->token = strtoull(json_str(e, "token"), NULL, 16);
+		svff_vm_link_parse(e, &v->link);
 		v->quota = (uint32_t)json_int(e, "qmax", 0);
 		svff_pause_drop(s, (unsigned int)vf);
 		if (v->state == SVFF_VF_PAUSED && svff_pause_from_json(s, (unsigned int)vf, e) < 0)
@@ -305,7 +306,8 @@ release_stopped_vms(struct svff *s)
 		enum svff_hv_dom_state st = SVFF_HV_DOM_RUNNING;
 		char err[256];
 
-		if (!svff_vf_has_vm(&s->vf[vf]) ||
+		/* a VF in a VM is the card's to check (svff_recover_vms()) */
+		if (!svff_vf_has_vm(&s->vf[vf]) || s->vf[vf].link.shmem[0] != '\0' ||
 		    svff_hv_domain_state(s->hv, s->vf[vf].vm, &st, err, sizeof(err)) < 0)
 			continue;
 		if (st == SVFF_HV_DOM_SHUTOFF ||
@@ -351,6 +353,7 @@ cut_attach(struct svff *s, const json_t *rec)
 	s->vf[vf].state = SVFF_VF_READY;
 	s->vf[vf].vm[0] = '\0';
 	s->vf[vf].token = 0;
+	memset(&s->vf[vf].link, 0, sizeof(s->vf[vf].link));
 	finish_cut(s, rec, SVFF_OP_ROLLED_BACK, vf, "rolled back (grant withdrawn)");
 }
 
@@ -370,6 +373,7 @@ cut_detach(struct svff *s, const json_t *rec)
 	s->vf[vf].state = SVFF_VF_READY;
 	s->vf[vf].vm[0] = '\0';
 	s->vf[vf].token = 0;
+	memset(&s->vf[vf].link, 0, sizeof(s->vf[vf].link));
 	s->vf[vf].reason[0] = '\0';
 	finish_cut(s, rec, SVFF_OP_COMPLETED_AFTER_RESTART, vf, "completed");
 }

@@ -85,6 +85,7 @@ svff_report_info(struct svff *s)
 		svff_journal_count(s->journal)));
 	json_object_set_new(r, "invariant_errors", json_integer(s->invariant_errors));
 	json_object_set_new(r, "ops_running", json_integer(s->lop.active || s->batch.active));
+	json_object_set_new(r, "hypervisor", svff_hv_info_json(s));
 	return r;
 }
 

@@ -278,6 +278,14 @@ struct vslot_external {
 	uint64_t dma_offset;   /**< file offset of the window's first byte */
 	uint64_t dma_iova;     /**< IOVA of the window's first byte */
 	uint64_t dma_len;      /**< window length (> 0) */
+	/**
+	 * The file exists already and is taken as it is (its owner, mode and size kept):
+	 * a holder that outlived the server that made it (a VM whose QEMU still maps the BAR
+	 * file after the control plane restarted). It must be a regular file on tmpfs, at
+	 * least the BAR's size; the card's BAR content is copied into it. A failure leaves
+	 * the file in place.
+	 */
+	bool adopt;
 };
 
 /**

@@ -12,6 +12,7 @@
 #include <inttypes.h>
 #include <limits.h>
 #include <stdatomic.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -65,6 +66,35 @@ ext_check(struct vslot_server *srv, unsigned fn, const struct vslot_external *ex
 		return -EINVAL;
 	}
 	return 0;
+}
+
+/* Adopt the BAR file a former server made: a regular file on tmpfs, large enough. */
+static int
+ext_adopt_file(struct vslot_server *srv, unsigned fn, const struct vslot_external *ext,
+	struct stat *st, char *why, size_t whylen)
+{
+	struct statfs sfs;
+	int fd, rc;
+
+	fd = open(ext->bar_path, O_RDWR | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0) {
+		rc = -errno;
+		vslot_fmt(why, whylen, "cannot open %s: %s", ext->bar_path, strerror(-rc));
+		return rc;
+	}
+	if (fstatfs(fd, &sfs) < 0 || (uint32_t)sfs.f_type != VS_EXT_TMPFS_MAGIC ||
+			fstat(fd, st) < 0 || !S_ISREG(st->st_mode)) {
+		vslot_fmt(why, whylen, "%s is not a regular file on tmpfs", ext->bar_path);
+		close(fd);
+		return -EBADF;
+	}
+	if ((uint64_t)st->st_size < srv->fns[fn].bars[ext->bar].map_len) {
+		vslot_fmt(why, whylen, "%s has %jd bytes: smaller than the BAR (0x%zx)",
+			ext->bar_path, (intmax_t)st->st_size, srv->fns[fn].bars[ext->bar].map_len);
+		close(fd);
+		return -EINVAL;
+	}
+	return fd;
 }
 
 /* Create the BAR file: new, on tmpfs, sized, owned and moded as asked. */
@@ -122,7 +152,8 @@ vs_ext_attach(struct vslot_server *srv, unsigned fn, const struct vslot_external
 		vslot_fmt(why, whylen, "out of memory");
 		return -ENOMEM;
 	}
-	fd = ext_create_file(srv, fn, ext, &st, why, whylen);
+	fd = ext->adopt ? ext_adopt_file(srv, fn, ext, &st, why, whylen) :
+		ext_create_file(srv, fn, ext, &st, why, whylen);
 	if (fd < 0) {
 		free(c->ext_path);
 		free(c);
@@ -145,7 +176,8 @@ vs_ext_attach(struct vslot_server *srv, unsigned fn, const struct vslot_external
 	}
 	close(fd);
 	if (rc < 0) {
-		unlink(ext->bar_path);
+		if (!ext->adopt)
+			unlink(ext->bar_path);
 		free(c->ext_path);
 		free(c);
 		return rc;
@@ -161,8 +193,9 @@ vs_ext_attach(struct vslot_server *srv, unsigned fn, const struct vslot_external
 	atomic_store_explicit(&f->faulted, false, memory_order_relaxed);
 	f->fault_reported = false;
 	atomic_store_explicit(&f->connected, true, memory_order_release);
-	vs_log(srv, VSLOT_LOG_INFO, "%s attached externally: BAR%u is %s, DMA window iova 0x%"
-		PRIx64 " + 0x%" PRIx64, FN_STR(fn), ext->bar, ext->bar_path, ext->dma_iova,
+	vs_log(srv, VSLOT_LOG_INFO, "%s attached externally: BAR%u is %s%s, DMA window iova 0x%"
+		PRIx64 " + 0x%" PRIx64, FN_STR(fn), ext->bar, ext->bar_path,
+		ext->adopt ? " (adopted)" : "", ext->dma_iova,
 		ext->dma_len);
 	if (srv->ops.function_opened != NULL)
 		srv->ops.function_opened(srv->ctx, fn);

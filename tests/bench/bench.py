@@ -56,6 +56,11 @@ def parse(argv):
     p.add_argument("--lc-runs", type=int, help="runs per lifecycle op (>= 20 for p99)")
     p.add_argument("--lc-budget", type=float, help="seconds at most per lifecycle op")
     p.add_argument("--rate", type=int, default=1000, help="telemetry requests/s under load")
+    p.add_argument("--vm-rounds", type=int,
+                   help="attach/pause/detach/re-attach rounds on one TCG guest for the VM rows "
+                        "of the lifecycle section (default 1, --full 3; 0 skips them)")
+    p.add_argument("--vm-timeout", type=int, default=900,
+                   help="seconds the VM rows may take, guest boot included")
     p.add_argument("--scale-vfs", help="VF counts of the scale section")
     p.add_argument("--scale-rounds", type=int)
     p.add_argument("--mem-mb", type=int, default=200, help="hugepage MiB per DPDK process")
@@ -78,6 +83,7 @@ def parse(argv):
     o.sizes = [int(x) for x in (o.sizes or "64,256,1500,4096").split(",")]
     o.lc_runs = o.lc_runs or (50 if full else 20)
     o.lc_budget = o.lc_budget or (120.0 if full else 20.0)
+    o.vm_rounds = o.vm_rounds if o.vm_rounds is not None else (3 if full else 1)
     o.scale_vfs = [int(x) for x in (o.scale_vfs or
                                     ("4,16,64,128,252" if full else "4,64,252")).split(",")]
     o.scale_rounds = o.scale_rounds or (3 if full else 1)

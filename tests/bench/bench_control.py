@@ -20,6 +20,7 @@ import subprocess
 import sys
 import time
 
+import bench_vm
 import benchlib as bl
 from bench_pausegap import pause_gap_rows
 from svfftest import Proc, private_plugin_dir, slot_dir, telemetry_path, unique_prefix, wait_for
@@ -221,12 +222,8 @@ def lifecycle(opts, log):
         run_row(row, lambda i: row.add(s, "/svff/reconf,numvfs=%d" % (8 if i % 2 == 0 else 4)))
 
         rows += pause_gap_rows(s, cmds, opts, cores, log, FWD_CPU)
-        info = s.cmd("/svff/info")
-        vm = info.get("hypervisor") if isinstance(info, dict) else None
-        rows.append({"op": "lifecycle inside a VM", "detail": "libvirt guest",
-                     "reason": "not implemented yet: svffd reports no VM support "
-                               "(/svff/info has no 'hypervisor')" if not vm else
-                               "not measured yet by this harness (hypervisor: %s)" % vm})
+        # the lifecycle inside a real VM (bench_vm.py): rows of their own
+        rows.extend(bench_vm.rows(opts, log, s.cmd("/svff/info")))
         return {"rows": rows, "commands": sorted(c for c in cmds if c.startswith("/svff/")),
                 "runs_wanted": n}
     finally:

@@ -79,6 +79,13 @@ class Running(unittest.TestCase):
         self.assertEqual(r["card_num_queues"], 2048)
         self.assertEqual(r["pf_function"], 0)
         self.assertEqual(r["numvfs"], 4)
+        # the hypervisor side: the embedded card takes VMs when libvirt is built in
+        hv = r["hypervisor"]
+        self.assertEqual(hv["adapter"], "emulated")
+        self.assertEqual(hv["vm_passthrough"], hv["libvirt"])
+        self.assertEqual(hv["vfs_in_vms"], 0)
+        if not hv["libvirt"]:
+            self.assertIn("without libvirt", hv["vm_passthrough_note"])
 
     def test_version(self):
         r = self.tel.cmd("/svff/version")

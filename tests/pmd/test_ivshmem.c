@@ -12,7 +12,10 @@
  * Checks: probe through the polled mailbox, payload over the loopback (the
  * PMD has no slot connection: the window is all the card maps), a PF_BYE reaching the
  * application as RTE_ETH_EVENT_INTR_RMV with no interrupt, the device's
- * removal (resource2 gone) reaching it too, and bad devargs / devices refused.
+ * removal (resource2 gone) reaching it too, the PF's RESTORE after the card
+ * lost the VF (svffd restarted under a VM: the BAR file adopted by the card,
+ * the VF registering again, a packet posted during the outage delivered),
+ * and bad devargs / devices refused.
  */
 #include <dirent.h>
 #include <errno.h>
@@ -134,9 +137,9 @@ on_event(uint16_t port, enum rte_eth_event_type type, void *arg, void *ret)
 }
 
 static void
-attach_vf0(void)
+attach_vf0_as(bool adopt)
 {
-	struct vslot_external e = { 0 };
+	struct vslot_external e = { .adopt = adopt };
 	struct window w;
 	char err[256];
 
@@ -154,6 +157,12 @@ attach_vf0(void)
 	e.dma_len = w.len;
 	if (qdma_sim_attach_vm(card, 0, &e, err, sizeof(err)) < 0)
 		fail_msg("attach_vm: %s", err);
+}
+
+static void
+attach_vf0(void)
+{
+	attach_vf0_as(false);
 }
 
 static uint16_t
@@ -296,6 +305,174 @@ test_unplug(void **state)
 	assert_int_equal(qdma_sim_detach_vm(card, 0), 0);
 }
 
+/*
+ * The card loses VF0 (svffd and its card die); its BAR file stays, as QEMU keeps
+ * it (here under a second name while the card drops the first). The PF sees the
+ * VF's reset before the new card adopts the file: the reset notice withdraws
+ * whatever the PF had queued for the VF, so it must not overtake RESTORE.
+ * From here on the PF's mailbox is served by the caller (polled).
+ */
+static void
+lose_card(int fid)
+{
+	struct rte_pmd_qdma_fn_state st0, st;
+	char keep[160];
+	uint64_t end = rte_get_timer_cycles() + 10 * rte_get_timer_hz();
+
+	assert_int_equal(rte_pmd_qdma_mbox_set_poll(pf_port, true), 0);
+	assert_int_equal(rte_pmd_qdma_fn_state(pf_port, (uint16_t)fid, &st0), 0);
+	snprintf(keep, sizeof(keep), "%s.keep", barpath);
+	assert_int_equal(link(barpath, keep), 0);
+	assert_int_equal(qdma_sim_detach_vm(card, 0), 0);
+	assert_int_equal(rename(keep, barpath), 0);
+	do {
+		if (rte_get_timer_cycles() > end)
+			fail_msg("the PF did not see the VF's reset");
+		rte_pmd_qdma_mbox_service(pf_port, 64);
+		rte_delay_us_sleep(1000);
+	} while (rte_pmd_qdma_fn_state(pf_port, (uint16_t)fid, &st) < 0 || st.resets == st0.resets);
+}
+
+/* One packet of @len bytes, every byte @tag + its offset. */
+static struct rte_mbuf *
+tagged(uint16_t len, uint8_t tag)
+{
+	struct rte_mbuf *m = rte_pktmbuf_alloc(mp);
+	uint8_t *p;
+
+	assert_non_null(m);
+	p = (uint8_t *)rte_pktmbuf_append(m, len);
+	for (uint16_t i = 0; i < len; i++)
+		p[i] = (uint8_t)(tag + i);
+	return m;
+}
+
+/*
+ * svffd (and the card in it) restarted under a VM: the card lost the VF, the
+ * guest kept its BAR file. The new card adopts the file, the PF sends
+ * RESTORE, the VF registers again by itself (HELLO, window, queues) and what
+ * it posted for transmit during the outage goes out.
+ */
+static void
+test_restore(void **state)
+{
+	uint64_t end;
+	uint16_t port;
+	bool back = false;
+	int fid;
+
+	(void)state;
+	fake_device("0x1af4\n", "0x1110\n", barpath);
+	attach_vf0();
+	port = probe_vf("net_qdma_vm2");
+	port_start(port);
+	roundtrip(port, 100);
+	fid = rte_pmd_qdma_vf_func_id(pf_port, 0);
+	assert_true(fid > 0);
+	lose_card(fid);
+	/* the application goes on: a packet posted now waits in the TX ring */
+	{
+		struct rte_mbuf *m = tagged(300, 0xa5);
+
+		assert_int_equal(rte_eth_tx_burst(port, 0, &m, 1), 1);
+	}
+	/* the new card: the file adopted, the PF tells the VF (served here, polled) */
+	attach_vf0_as(true);
+	assert_int_equal(rte_pmd_qdma_vf_restore(pf_port, (uint16_t)fid), 0);
+	end = rte_get_timer_cycles() + 30 * rte_get_timer_hz();
+	while (!back && rte_get_timer_cycles() < end) {
+		struct rte_mbuf *rx[8];
+		uint16_t n;
+
+		rte_pmd_qdma_mbox_service(pf_port, 64);
+		n = rte_eth_rx_burst(port, 0, rx, RTE_DIM(rx));
+		for (uint16_t i = 0; i < n; i++) {
+			const uint8_t *p = rte_pktmbuf_mtod(rx[i], const uint8_t *);
+
+			assert_int_equal(rx[i]->pkt_len, 300);
+			for (uint16_t k = 0; k < 300; k++)
+				if (p[k] != (uint8_t)(0xa5 + k))
+					fail_msg("the packet posted during the outage is corrupt");
+			back = true;
+			rte_pktmbuf_free(rx[i]);
+		}
+		rte_delay_us_sleep(1000);
+	}
+	assert_int_equal(rte_pmd_qdma_mbox_set_poll(pf_port, false), 0);
+	if (!back)
+		fail_msg("the packet posted during the outage did not come back after RESTORE");
+	roundtrip(port, 100);
+	close_vf("net_qdma_vm2", port);
+	assert_int_equal(qdma_sim_detach_vm(card, 0), 0);
+	assert_int_equal(access(barpath, F_OK), -1);
+}
+
+/* Serve the PF's mailbox here until VF function @p fid is online with its queues again. */
+static bool
+wait_registered(int fid, unsigned int secs)
+{
+	uint64_t end = rte_get_timer_cycles() + secs * rte_get_timer_hz();
+	struct rte_pmd_qdma_fn_state st;
+
+	while (rte_get_timer_cycles() < end) {
+		rte_pmd_qdma_mbox_service(pf_port, 64);
+		if (rte_pmd_qdma_fn_state(pf_port, (uint16_t)fid, &st) == 0 && st.online &&
+				st.qmax > 0 && st.active_h2c == 1 && st.active_c2h == 1 &&
+				st.active_cmpt == 1)
+			return true;
+		rte_delay_us_sleep(1000);
+	}
+	return false;
+}
+
+/*
+ * The same with the VF paused when the card is lost: on RESTORE it registers
+ * again but stays paused; the PF's unpause (its saved contexts written back,
+ * RESUME) lets it go on.
+ */
+static void
+test_restore_paused(void **state)
+{
+	struct rte_pmd_qdma_qctx snap[8];
+	struct rte_mbuf *m;
+	uint64_t end;
+	uint16_t port;
+	int fid, n;
+
+	(void)state;
+	fake_device("0x1af4\n", "0x1110\n", barpath);
+	attach_vf0();
+	port = probe_vf("net_qdma_vm3");
+	port_start(port);
+	roundtrip(port, 100);
+	fid = rte_pmd_qdma_vf_func_id(pf_port, 0);
+	assert_true(fid > 0);
+	assert_int_equal(rte_pmd_qdma_vf_pause(pf_port, (uint16_t)fid), 0);
+	end = rte_get_timer_cycles() + 10 * rte_get_timer_hz();
+	while (rte_pmd_qdma_vf_pause_state(pf_port, (uint16_t)fid) != RTE_PMD_QDMA_PAUSE_ACKED) {
+		if (rte_get_timer_cycles() > end)
+			fail_msg("no answer to PAUSE");
+		rte_delay_us_sleep(1000);
+	}
+	n = rte_pmd_qdma_vf_ctx_save(pf_port, (uint16_t)fid, snap, RTE_DIM(snap));
+	assert_true(n > 0);
+	lose_card(fid);
+	attach_vf0_as(true);
+	assert_int_equal(rte_pmd_qdma_vf_restore(pf_port, (uint16_t)fid), 0);
+	if (!wait_registered(fid, 30))
+		fail_msg("the paused VF did not register again after RESTORE");
+	assert_int_equal(rte_pmd_qdma_mbox_set_poll(pf_port, false), 0);
+	/* registered, still paused: its bursts take nothing */
+	m = tagged(64, 1);
+	assert_int_equal(rte_eth_tx_burst(port, 0, &m, 1), 0);
+	rte_pktmbuf_free(m);
+	assert_int_equal(rte_pmd_qdma_vf_ctx_restore(pf_port, (uint16_t)fid, snap, (unsigned)n), 0);
+	assert_int_equal(rte_pmd_qdma_vf_resume(pf_port, (uint16_t)fid), 0);
+	roundtrip(port, 100);
+	close_vf("net_qdma_vm3", port);
+	assert_int_equal(qdma_sim_detach_vm(card, 0), 0);
+}
+
 static void
 test_bad_devices(void **state)
 {
@@ -383,6 +560,8 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_forward_and_pf_bye),
 		cmocka_unit_test(test_unplug),
+		cmocka_unit_test(test_restore),
+		cmocka_unit_test(test_restore_paused),
 		cmocka_unit_test(test_bad_devices),
 	};
 	return cmocka_run_group_tests_name("pmd_ivshmem", tests, setup, teardown);

@@ -16,6 +16,14 @@ with statistics on the serial console.  The cases run in order:
      of B stays as written);
   4. pause/unpause of vf0 while A's traffic runs: it stalls, then resumes,
      with no errors and no removal;
+  4b. reconf of vf0 while paused (its queues move), unpause: A goes on at the
+     new queue base;
+  4c. svffd killed (SIGKILL) and restarted on its journal: vf0 and vf1 go
+     back to A and B (the card adopts their BAR files and RAM again), the
+     guests' PMDs register again on RESTORE and their traffic resumes;
+  4d. svffd killed in the middle of attaching vf2 to A, after the hot-plug:
+     the restart rolls the attach back (the device leaves A, its file goes)
+     and gives vf0/vf1 back again;
   5. detach vf0: A sees the removal (PF_BYE, then the device goes), B goes on;
   6. B shuts down: svffd releases vf1 by itself (libvirt event); svffd's state
      is clean (every VF ready, no BAR file left).
@@ -27,6 +35,7 @@ import json
 import mmap
 import os
 import shutil
+import signal
 import sys
 import tempfile
 import time
@@ -83,19 +92,14 @@ class VmLifecycle(unittest.TestCase):
         conf = os.path.join(cls.dir, "svffd.json")
         with open(conf, "w") as f:
             json.dump(cfg, f)
-        cls.svffd = Proc([SVFFD, "-l", "0", "--file-prefix", cls.prefix, "-m", "128", "--",
-                          "--config", conf])
-        cls.addClassCleanup(cls.svffd.stop)
-        wait_for(lambda: os.path.exists(telemetry_path(cls.prefix)), 120, "svffd telemetry",
-                 cls.svffd)
-        cls.tel = Telemetry(cls.prefix)
-        cls.addClassCleanup(cls.tel.close)
-        wait_for(lambda: (cls.tel.cmd("/svff/info") or {}).get("state") == "running", 120,
-                 "svffd running", cls.svffd)
+        cls.conf = conf
+        cls.start_svffd()
         # A is paused in case 4: its testpmd generates and receives (flowgen) so that its
         # traffic resumes by itself; io forwarding would depend on one burst circling, and
         # testpmd drops what tx_burst refuses while the VF is paused (the application's
-        # choice: the PMD keeps nothing and drops nothing). B forwards (io).
+        # choice: the PMD keeps nothing and drops nothing). B forwards (io): after the
+        # restart of svffd (4c) its circling burst goes on, as the PMD posts again what was
+        # waiting in its transmit ring.
         cls.a = Guest(cls.lv, "svfft-vm-a-%d" % os.getpid(), cls.img, cls.dir,
                       extra="svff.fwd=flowgen")
         cls.b = Guest(cls.lv, "svfft-vm-b-%d" % os.getpid(), cls.img, cls.dir)
@@ -105,6 +109,29 @@ class VmLifecycle(unittest.TestCase):
         for g in (cls.a, cls.b):
             g.wait_console("SVFF-GUEST: init", BOOT_TIMEOUT)
         cls.a_mark = cls.b_mark = 0
+
+    @classmethod
+    def start_svffd(cls, env=None):
+        e = dict(os.environ)
+        e.update(env or {})
+        cls.svffd = Proc([SVFFD, "-l", "0", "--file-prefix", cls.prefix, "-m", "128", "--",
+                          "--config", cls.conf], env=e)
+        cls.addClassCleanup(cls.svffd.stop)
+        tel = []
+
+        def connect():
+            # after a restart the killed svffd's socket file is there before the new one
+            try:
+                tel.append(Telemetry(cls.prefix))
+                return True
+            except OSError:
+                return False
+        wait_for(lambda: os.path.exists(telemetry_path(cls.prefix)) and connect(), 120,
+                 "svffd telemetry", cls.svffd)
+        cls.tel = tel[0]
+        cls.addClassCleanup(cls.tel.close)
+        wait_for(lambda: (cls.tel.cmd("/svff/info") or {}).get("state") == "running", 120,
+                 "svffd running", cls.svffd)
 
     def attach(self, vf, guest):
         return self.tel.cmd("/svff/attach,vf=%d,vm=%s" % (vf, guest.name))
@@ -200,6 +227,89 @@ class VmLifecycle(unittest.TestCase):
         st = self.a.wait_forwarding(self.a_mark, FWD_TIMEOUT, before + 1000)
         self.assertEqual(st["rx_errors"], 0)
         self.assertNotIn("device gone", self.a.text()[self.a_mark:])
+
+    def test_4b_reconf_paused(self):
+        """reconf of a VM's VF: pause, move its queues, unpause; the guest goes on."""
+        before = self.a.stats(self.a_mark)
+        self.assertIsNotNone(before, "guest A has no statistics (case 1 failed?)")
+        old = self.vf_state(0)
+        r = self.tel.cmd("/svff/pause,vf=0")
+        self.assertEqual(r.get("state"), "paused", r)
+        r = self.tel.cmd("/svff/reconf,vf=0,qmax=%d" % (old["qmax"] * 2))
+        self.assertNotIn("error", r, r)
+        self.assertEqual(r["qmax"], old["qmax"] * 2)
+        moved = r["qbase"]
+        r = self.tel.cmd("/svff/unpause,vf=0")
+        self.assertEqual(r.get("state"), "attached", r)
+        st = self.a.wait_forwarding(self.a_mark, FWD_TIMEOUT, before["rx"] + 1000)
+        self.assertEqual(st["rx_errors"], 0)
+        now = self.vf_state(0)
+        self.assertEqual((now["qbase"], now["qmax"]), (moved, old["qmax"] * 2))
+        self.assertEqual(now["fmap_qbase"], moved)     # the card serves the new base
+        self.assertNotIn("device gone", self.a.text()[self.a_mark:])
+        sys.stdout.write("# vf0 moved from queue %d to %d while paused; A forwards on\n"
+                         % (old["qbase"], moved))
+
+    def test_4c_svffd_restart(self):
+        """svffd killed and restarted: the VMs keep their VFs and forward again."""
+        marks = {g: len(g.text()) for g in (self.a, self.b)}
+        before = {g: g.stats(m) for g, m in ((self.a, self.a_mark), (self.b, self.b_mark))}
+        self.assertIsNotNone(before[self.b], "guest B has no statistics (case 2 failed?)")
+        self.svffd.stop(signal.SIGKILL)
+        self.assertTrue(os.path.exists(self.bar_glob + "0"))  # QEMU A still maps it
+        self.tel.close()
+        t0 = time.monotonic()
+        type(self).start_svffd()
+        for vf, g in ((0, self.a), (1, self.b)):
+            st = self.vf_state(vf)
+            self.assertEqual((st["state"], st["vm"]), ("attached", g.name), st)
+        ops = self.tel.cmd("/svff/ops")["ops"].values()
+        back = [o for o in ops if o["op"] == "reattach" and o["state"] == "done"]
+        self.assertEqual(len(back), 2, ops)
+        for g in (self.a, self.b):
+            m = g.wait_console("registered again with the PF", FWD_TIMEOUT, marks[g])
+            st = g.wait_forwarding(m, FWD_TIMEOUT, before[g]["rx"] + 1000)
+            self.assertGreater(st["rx"], before[g]["rx"])
+            self.assertEqual(st["rx_errors"], 0)
+            text = g.text()[marks[g]:]
+            self.assertNotIn("device gone", text)
+            self.assertNotIn("PF is going away", text)
+        sys.stdout.write("# both guests forward again %.1f s after svffd's restart\n"
+                         % (time.monotonic() - t0))
+        info = self.tel.cmd("/svff/info")
+        self.assertEqual(info.get("invariant_errors", 0), 0, info)
+
+    def test_4d_cut_attach(self):
+        """A crash inside an attach to a VM, after the hot-plug: rolled back on restart."""
+        name2 = os.path.basename(self.bar_glob + "2")
+        self.svffd.stop(signal.SIGKILL)
+        self.tel.close()
+        type(self).start_svffd({"SVFF_CRASH_AT": "attach:granted"})
+        with self.assertRaises((OSError, ValueError)):
+            self.attach(2, self.a)
+        self.svffd.p.wait(timeout=60)
+        self.svffd.stop()
+        self.assertTrue(os.path.exists(self.bar_glob + "2"))   # the cut attach's file
+        self.assertIn(name2, self.a.lv.virsh("dumpxml", self.a.name).stdout)
+        marks = {g: len(g.text()) for g in (self.a, self.b)}
+        before = {g: g.stats(self.a_mark if g is self.a else self.b_mark)["rx"]
+                  for g in (self.a, self.b)}
+        self.tel.close()
+        type(self).start_svffd()
+        st = self.vf_state(2)
+        self.assertEqual((st["state"], st["vm"]), ("ready", ""), st)
+        self.assertFalse(os.path.exists(self.bar_glob + "2"))
+        wait_for(lambda: name2 not in self.a.lv.virsh("dumpxml", self.a.name).stdout, 60,
+                 "vf2's device unplugged from A")
+        ops = self.tel.cmd("/svff/ops")["ops"].values()
+        self.assertTrue([o for o in ops if o["op"] == "attach" and
+                         o["state"] == "rolled-back"], ops)
+        for g in (self.a, self.b):
+            self.assertEqual(self.vf_state(0 if g is self.a else 1)["state"], "attached")
+            m = g.wait_console("registered again with the PF", FWD_TIMEOUT, marks[g])
+            st = g.wait_forwarding(m, FWD_TIMEOUT, before[g] + 1000)
+            self.assertEqual(st["rx_errors"], 0)
+            self.assertNotIn("device gone", g.text()[marks[g]:])
 
     def test_5_detach(self):
         st_b = self.b.stats(self.b_mark)

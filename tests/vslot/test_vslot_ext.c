@@ -365,6 +365,72 @@ test_refusals(void **state)
 	ram_free(&ram);
 }
 
+/*
+ * A holder that outlived its server (a VM after a restart of svffd): a new
+ * card adopts the file the guest still maps (same inode, owner and mode kept),
+ * copies its BAR into it, and the guest's old mapping reaches the new card
+ * both ways; a missing or too small file is refused and left as it was.
+ */
+static void
+test_adopt(void **state)
+{
+	struct tcard_opts o = { .total_vfs = 2 };
+	struct fx *f = fx_begin(state, 1, &o);
+	struct vslot_server *srv = f->card.srv;
+	const unsigned fn = VSLOT_FN_VF(0);
+	struct vslot_external e;
+	struct agent_res r;
+	struct ram ram;
+	struct stat st0, st;
+	char path[96], why[256];
+	volatile uint32_t *card_bar, *guest;
+	size_t glen;
+	int fd;
+
+	ram_make(&ram, "adopt");
+	bar_path_of(path, sizeof(path), "adopt");
+	assert_int_equal(agent_open(&f->ag[0], f->card.path, 0, 0, &r), 0);
+	assert_int_equal(agent_call(&f->ag[0], &r, A_SET_NUMVFS, 1, 0, 0, 0), 0);
+	ext_init(&e, path, &ram);
+	e.adopt = true;
+	/* no file: refused, nothing created */
+	assert_int_equal(vslot_server_attach_external(srv, fn, &e, why, sizeof(why)), -ENOENT);
+	assert_int_equal(stat(path, &st), -1);
+	/* too small: refused, left as it was */
+	fd = open(path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0640);
+	assert_true(fd >= 0);
+	assert_int_equal(ftruncate(fd, 4096), 0);
+	assert_int_equal(vslot_server_attach_external(srv, fn, &e, why, sizeof(why)), -EINVAL);
+	assert_int_equal(stat(path, &st), 0);
+	assert_int_equal(st.st_size, 4096);
+	assert_false(vslot_server_fn_external(srv, fn));
+	/* the guest's file from before the restart, with stale register contents */
+	assert_int_equal(ftruncate(fd, BAR_FILE_SIZE), 0);
+	close(fd);
+	assert_int_equal(stat(path, &st0), 0);
+	guest = map_bar_file(path, &glen);
+	guest[0x40 / 4] = 0xdeadbeef;
+	card_bar = vslot_server_bar(srv, fn, 0, NULL);
+	card_bar[0x40 / 4] = 0x5a5a0001;
+	assert_int_equal(vslot_server_attach_external(srv, fn, &e, why, sizeof(why)), 0);
+	assert_true(vslot_server_fn_external(srv, fn));
+	assert_int_equal(vslot_server_nb_dma_maps(srv, fn), 1);
+	assert_int_equal(stat(path, &st), 0);
+	assert_int_equal(st.st_ino, st0.st_ino);
+	assert_int_equal(st.st_mode & 0777, 0640);      /* not the 0660 asked for a new file */
+	card_bar = vslot_server_bar(srv, fn, 0, NULL);
+	assert_int_equal(guest[0x40 / 4], 0x5a5a0001);   /* the card's BAR, copied in */
+	guest[0x80 / 4] = 0xfeedf00d;
+	assert_int_equal(card_bar[0x80 / 4], 0xfeedf00d);
+	card_bar[0x84 / 4] = 0x0badcafe;
+	assert_int_equal(guest[0x84 / 4], 0x0badcafe);
+	/* detach: the file is removed as a created one would be */
+	assert_int_equal(vslot_server_detach_external(srv, fn), 0);
+	assert_int_equal(stat(path, &st), -1);
+	munmap((void *)guest, glen);
+	ram_free(&ram);
+}
+
 int
 main(void)
 {
@@ -373,6 +439,7 @@ main(void)
 		FX_TEST(test_fresh_per_attach),
 		FX_TEST(test_released_by_every_detach),
 		FX_TEST(test_refusals),
+		FX_TEST(test_adopt),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -164,6 +164,7 @@ struct qdma_txq {
 /** Ethdev events a PF notice leaves for delivery outside the mailbox lock. */
 #define QDMA_EVT_RMV 0x1
 #define QDMA_EVT_RESET 0x2
+#define QDMA_EVT_RESTORE 0x4   /**< svff RESTORE: register again (qdma_vf_restore.c) */
 
 /** Most MM (card memory) channels per port (devarg mm_queues). */
 #define QDMA_MAX_MM_QUEUES 8u
@@ -294,6 +295,9 @@ struct qdma_adapter {
 	eth_rx_burst_t rx_burst_real; /**< burst functions behind the pause guard */
 	eth_tx_burst_t tx_burst_real;
 	uint64_t vf_pauses;      /**< PAUSE notices served */
+	uint64_t vf_restores;    /**< RESTORE notices served (qdma_vf_restore.c) */
+	bool restoring;          /**< qdma_vf_restore() runs */
+	bool restore_hold;       /**< the data path is held by a RESTORE (not by a PAUSE) */
 	union qdma_mbox_msg pause_rsp; /**< PAUSE answer waiting for our outbox */
 	unsigned int pause_rsp_tries;
 	uint8_t pending_events;  /**< QDMA_EVT_*: ethdev events to deliver */
@@ -383,6 +387,10 @@ void qdma_vf_pause_hello_rsp(struct qdma_adapter *ad, const union qdma_mbox_msg 
 void qdma_vf_pause_guard(struct rte_eth_dev *dev);
 bool qdma_vf_pause_msg(struct qdma_adapter *ad, union qdma_mbox_msg *m);
 void qdma_vf_pause_stop(struct qdma_adapter *ad);
+void qdma_vf_dp_hold(struct qdma_adapter *ad);
+
+/* qdma_vf_restore.c: VF side of the svff RESTORE notice (the PF restarted) */
+void qdma_vf_restore(struct qdma_adapter *ad);
 
 /* qdma_pf_pause.c: PF side of the svff pause extension */
 void qdma_pf_pause_hello(struct qdma_adapter *ad, uint16_t src, union qdma_mbox_msg *m);

@@ -156,6 +156,10 @@ qdma_vf_handle_pf_msg(struct qdma_adapter *ad, union qdma_mbox_msg *m)
 	if (qdma_vf_pause_msg(ad, m))
 		return;
 	switch (op) {
+	case QDMA_MBOX_OP_SVFF_RESTORE:
+		/* not answered; the work needs the mailbox: after the lock is released */
+		ad->pending_events |= QDMA_EVT_RESTORE;
+		break;
 	case QDMA_MBOX_OP_RESET_PREPARE:
 	case QDMA_MBOX_OP_RESET_DONE:
 	case QDMA_MBOX_OP_PF_BYE:
@@ -191,6 +195,16 @@ qdma_vf_fire_events(struct qdma_adapter *ad)
 {
 	uint8_t ev = __atomic_exchange_n(&ad->pending_events, 0, __ATOMIC_ACQ_REL);
 
+	if ((ev & QDMA_EVT_RESTORE) && ad->restoring) {
+		/* a restore runs further up this stack: the next delivery (poll) takes it */
+		__atomic_fetch_or(&ad->pending_events, QDMA_EVT_RESTORE, __ATOMIC_RELAXED);
+		ev &= (uint8_t)~QDMA_EVT_RESTORE;
+	}
+	if (ev & QDMA_EVT_RESTORE) {
+		ad->restoring = true;
+		qdma_vf_restore(ad);
+		ad->restoring = false;
+	}
 	if (ev & QDMA_EVT_RESET)
 		rte_eth_dev_callback_process(ad->eth, RTE_ETH_EVENT_INTR_RESET, NULL);
 	if (ev & QDMA_EVT_RMV)

@@ -145,6 +145,14 @@ bursts_quiesce(struct qdma_adapter *ad)
 	}
 }
 
+/* Hold the data path (RESTORE): bursts return 0 and none runs from here on. */
+void
+qdma_vf_dp_hold(struct qdma_adapter *ad)
+{
+	__atomic_store_n(&ad->dp_paused, 1, __ATOMIC_RELAXED);
+	bursts_quiesce(ad);
+}
+
 /* Bounded wait for the card to take what was posted on every H2C ring; true if it did. */
 static bool
 tx_drain(struct qdma_adapter *ad)

@@ -411,3 +411,16 @@ rte_pmd_qdma_mm_read(uint16_t port_id, uint16_t mmq, uint64_t card_addr, uint64_
 
 	return ad == NULL ? -ENODEV : qdma_mm_sync(ad, mmq, false, card_addr, dst_iova, len);
 }
+
+int
+rte_pmd_qdma_vf_restore(uint16_t port_id, uint16_t func_id)
+{
+	int rc;
+	struct qdma_adapter *ad = pf_vf_of(port_id, func_id, &rc);
+	union qdma_mbox_msg m;
+
+	if (ad == NULL)
+		return rc;
+	qdma_mbox_msg_init(&m, QDMA_MBOX_OP_SVFF_RESTORE, ad->func_id, func_id);
+	return qdma_pf_send_msg(ad, func_id, &m);
+}

@@ -351,6 +351,19 @@ int rte_pmd_qdma_vf_resume_known(uint16_t port_id, uint16_t func_id);
  */
 __rte_experimental
 int rte_pmd_qdma_vf_reset_done(uint16_t port_id, uint16_t func_id);
+
+/**
+ * Send RESTORE to a VF after the PF's driver restarted (svff extension): the VF kept its
+ * device but the card lost what the PF had set up for it; its driver says HELLO again, takes
+ * its window again and restarts its started queues (a paused one stays paused). Sent
+ * whether or not the VF is online (the restarted PF has not seen its HELLO); never waits for
+ * the VF. PF only.
+ * @param port_id  the PF's port
+ * @param func_id  the VF's function number
+ * @return 0, -EINVAL, -ENODEV, -ENOTSUP
+ */
+__rte_experimental
+int rte_pmd_qdma_vf_restore(uint16_t port_id, uint16_t func_id);
 /** @} */
 
 /**

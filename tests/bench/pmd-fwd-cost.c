@@ -186,6 +186,22 @@ main(int argc, char **argv)
 			" bursts, TSC %" PRIu64 " MHz\n", argv[1], (double)busy / (double)got,
 			per_burst[ns / 2], per_burst[ns / 10], per_burst[ns * 9 / 10], bursts,
 			rte_get_tsc_hz() / 1000000);
+		{
+			/* how much of the mean the slowest bursts make (preemptions) */
+			uint64_t s99 = 0, s999 = 0, all = 0;
+
+			for (uint64_t i = 0; i < ns; i++) {
+				all += per_burst[i];
+				if (i >= ns * 99 / 100)
+					s99 += per_burst[i];
+				if (i >= ns * 999 / 1000)
+					s999 += per_burst[i];
+			}
+			printf("%s: tail: p99 %u p99.9 %u max %u; share of the sum above p99 %.2f, above p99.9 %.2f\n",
+				argv[1], per_burst[ns * 99 / 100], per_burst[ns * 999 / 1000],
+				per_burst[ns - 1],
+				(double)s99 / (double)all, (double)s999 / (double)all);
+		}
 	}
 	free(per_burst);
 	rte_eth_dev_stop(port);

@@ -71,6 +71,8 @@ def parse(argv):
     p.add_argument("--cost-packets", type=int, default=20000,
                    help="packets per callgrind run of the 'cost' section")
     p.add_argument("--cost-timeout", type=int, default=900)
+    p.add_argument("--cost-native-packets", type=int, default=2000000,
+                   help="packets per native round of the 'cost' section")
     p.add_argument("--compare", action="store_true",
                    help="also the PF on the scalar data path (--force-max-simd-bitwidth=64)")
     p.add_argument("--baseline-plugin", metavar="SO",

@@ -3,7 +3,13 @@
 callgrind (the same for the same binary whatever else the machine does,
 unlike cycles on a shared machine): build/tests/bench/pmd-fwd-cost runs the
 io-forwarding loop over the QDMA PF (vector path, then scalar path with EAL
---force-max-simd-bitwidth=64) and over net_null."""
+--force-max-simd-bitwidth=64) and over net_null.
+
+The same loop also runs natively (card engine on CPU 0, the loop on CPU 1),
+round by round: busy cycles/packet as testpmd's --record-core-cycles counts
+them, as the median over bursts.  A preemption makes a few bursts very long
+and moves testpmd's figure (a mean) a lot on a shared machine, the median
+hardly at all."""
 import os
 import re
 import shutil
@@ -22,7 +28,63 @@ RUNS = (("svff PF vector", "qdma", []),
         ("net_null", "null", []))
 
 
+NATIVE_RE = re.compile(r"busy cycles/packet mean ([0-9.]+), median burst (\d+) \(p10 (\d+), "
+                       r"p90 (\d+)\)")
+
+
+def native(opts, log):
+    """{subject: [round figures]} of the native runs, or {subject: reason}."""
+    res, why = {name: [] for name, _, _ in RUNS}, {}
+    for rnd in range(opts.rounds):
+        for name, kind, eal in RUNS:
+            if name in why:
+                continue
+            try:
+                r = subprocess.run([COST, kind, str(opts.cost_native_packets), "64", "-l", "1"] +
+                                   eal, capture_output=True, text=True,
+                                   timeout=opts.cost_timeout)
+            except subprocess.TimeoutExpired:
+                why[name] = "the native run did not finish in %d s" % opts.cost_timeout
+                continue
+            m = NATIVE_RE.search(r.stdout)
+            if r.returncode != 0 or not m:
+                why[name] = "pmd-fwd-cost failed: %s" % (r.stdout + r.stderr)[-300:]
+                continue
+            res[name].append({"mean": float(m.group(1)), "median_burst": int(m.group(2)),
+                              "p10": int(m.group(3)), "p90": int(m.group(4))})
+        log("busy cycles/packet, median burst, round %d: %s" % (rnd + 1, ", ".join(
+            "%s %d" % (n, v[-1]["median_burst"]) for n, v in res.items() if len(v) > rnd)))
+    return res, why
+
+
+def add_native(rows, opts, log):
+    res, why = native(opts, log)
+    null = res.get("net_null", [])
+    for name, _, _ in RUNS:
+        row = next((r for r in rows if r["subject"] == name), None)
+        if row is None:
+            row = {"subject": name}
+            rows.append(row)
+        if name in why or not res[name]:
+            row["native_reason"] = why.get(name, "no round")
+            continue
+        row["native_rounds"] = res[name]
+        row["busy_cpp_median_burst"] = bl.summary([x["median_burst"] for x in res[name]])
+        if name != "net_null" and null:
+            n = min(len(null), len(res[name]))
+            row["native_ratio_net_null"] = bl.summary(
+                [res[name][i]["median_burst"] / null[i]["median_burst"] for i in range(n)
+                 if null[i]["median_burst"] > 0])
+
+
 def run(opts, log):
+    out = callgrind(opts, log)
+    if os.path.exists(COST):
+        add_native(out["rows"], opts, log)
+    return out
+
+
+def callgrind(opts, log):
     if shutil.which("valgrind") is None or shutil.which("callgrind_annotate") is None:
         return {"rows": [{"subject": s, "reason": "valgrind (callgrind) is not installed"}
                          for s, _, _ in RUNS]}

@@ -94,15 +94,24 @@ def scale_table(sc):
 
 
 def cost_table(c):
-    lines = [["subject", "instructions/packet", "rx", "tx", "/ net_null", "rx polls (empty)"]]
+    lines = [["subject", "instructions/packet", "rx", "tx", "/ net_null", "rx polls (empty)",
+              "busy cycles/packet, median burst (native)", "/ net_null (native)"]]
     for r in c.get("rows", []):
+        if "busy_cpp_median_burst" in r:
+            nat = [_mmm(r["busy_cpp_median_burst"], "%.0f"),
+                   _mmm(r["native_ratio_net_null"]) if r.get("native_ratio_net_null") else "—"]
+        else:
+            nat = ["—", "not run: " + r.get("native_reason", "-")]
         if "reason" in r:
-            lines.append([r["subject"], "—", "—", "—", "—", r["reason"]])
+            lines.append([r["subject"], "—", "—", "—", "—", r["reason"]] + nat)
+            continue
+        if "instr_per_pkt" not in r:
+            lines.append([r["subject"], "—", "—", "—", "—", "—"] + nat)
             continue
         lines.append([r["subject"], "%.1f" % r["instr_per_pkt"], "%.1f" % r["rx_instr_per_pkt"],
                       "%.1f" % r["tx_instr_per_pkt"],
                       "%.2f" % r["ratio_net_null"] if "ratio_net_null" in r else "—",
-                      "%d (%d)" % (r["rx_polls"], r["empty_polls"])])
+                      "%d (%d)" % (r["rx_polls"], r["empty_polls"])] + nat)
     return lines
 
 
@@ -196,7 +205,12 @@ def report_md(res, plots):
              "came in) under valgrind's callgrind, 64 B packets: instructions of the PMD's rx "
              "and tx burst functions (inclusive: mbuf allocation and freeing they do) per "
              "packet. Unlike cycles on a shared machine, the same binary gives the same count. "
-             "The scalar path is the data path before the vector one (same logic)."),
+             "The scalar path is the data path before the vector one (same logic). "
+             "The native columns: the same loop without valgrind (card engine on CPU 0, the "
+             "loop on CPU 1, %s rounds), the busy cycles of each burst (rx burst to tx burst, "
+             "as testpmd's --record-core-cycles) per packet, median over the bursts of a round: "
+             "unlike testpmd's mean, a shared machine's preemptions hardly move it." % (
+                 res["meta"]["rounds"])),
             ("lifecycle", "Lifecycle", lifecycle_table,
              "Latency of each svffd operation as a client sees it (request sent to reply, "
              "following /svff/ops for operations that answer 'running'), p50/p99 over the runs."),

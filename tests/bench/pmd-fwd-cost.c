@@ -11,7 +11,10 @@
  * e.g.  valgrind --tool=callgrind --callgrind-out-file=q.out build/tests/bench/pmd-fwd-cost qdma 200000
  *       callgrind_annotate --inclusive=yes q.out | grep -E 'qdma_(recv|xmit)_pkts'
  * Natively it also prints TSC cycles per packet of the whole loop (the card is a thread of this
- * process; pin with -l and the card follows the process's first CPU otherwise).
+ * process, on CPU 0; pin the loop with -l 1), and the busy cycles per packet as testpmd's
+ * --record-core-cycles counts them (rx burst to tx burst of the iterations that received
+ * something): their mean, and the median over bursts, which a shared machine's preemptions
+ * (a few very long bursts) barely move.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -19,7 +22,9 @@
 #include <sched.h>
 #include <unistd.h>
 
+#include <rte_common.h>
 #include <rte_cycles.h>
+#include <rte_malloc.h>
 #include <rte_eal.h>
 #include <rte_ethdev.h>
 #include <rte_mbuf.h>
@@ -29,6 +34,16 @@
 #define RING 512u
 #define BURST 32u
 #define IN_FLIGHT 4u
+
+#define SAMPLES (1u << 20)   /* busy cycles/packet of up to this many bursts */
+
+static int
+cmp_u32(const void *a, const void *b)
+{
+	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+
+	return x < y ? -1 : x > y;
+}
 
 static int
 port_up(uint16_t port, struct rte_mempool *mp)
@@ -77,7 +92,8 @@ main(int argc, char **argv)
 	int ne = 0;
 	struct qdma_sim *card = NULL;
 	struct rte_mempool *mp;
-	uint64_t want, got = 0, polls = 0, empty = 0, t0, t1;
+	uint64_t want, got = 0, polls = 0, empty = 0, t0, t1, busy = 0, bursts = 0;
+	uint32_t *per_burst;
 	/* under callgrind the card's engine thread runs only when this one
 	 * yields: do so after an empty poll, so that empty polls stay few */
 	bool yield = getenv("PMD_FWD_COST_YIELD") != NULL;
@@ -131,10 +147,14 @@ main(int argc, char **argv)
 		fprintf(stderr, "port setup failed\n");
 		return 1;
 	}
+	per_burst = malloc(SAMPLES * sizeof(*per_burst));
+	if (per_burst == NULL)
+		return 1;
 	seed(port, mp, size);
 	t0 = rte_rdtsc();
 	while (got < want) {
 		struct rte_mbuf *m[BURST];
+		uint64_t b0 = rte_rdtsc(), c;
 		uint16_t n = rte_eth_rx_burst(port, 0, m, BURST), k;
 
 		polls++;
@@ -148,11 +168,42 @@ main(int argc, char **argv)
 		k = rte_eth_tx_burst(port, 0, m, n);
 		if (k < n)
 			rte_pktmbuf_free_bulk(&m[k], n - k);
+		c = rte_rdtsc() - b0;
+		busy += c;
+		if (bursts < SAMPLES)
+			per_burst[bursts] = (uint32_t)RTE_MIN(c / n, (uint64_t)UINT32_MAX);
+		bursts++;
 	}
 	t1 = rte_rdtsc();
 	printf("%s: %" PRIu64 " packets of %u B in %" PRIu64 " rx polls (%" PRIu64 " empty), "
 		"%.1f TSC cycles/packet (whole loop)\n", argv[1], got, size, polls, empty,
 		(double)(t1 - t0) / (double)got);
+	if (bursts > 0) {
+		uint64_t ns = RTE_MIN(bursts, (uint64_t)SAMPLES);
+
+		qsort(per_burst, ns, sizeof(*per_burst), cmp_u32);
+		printf("%s: busy cycles/packet mean %.1f, median burst %u (p10 %u, p90 %u) over %" PRIu64
+			" bursts, TSC %" PRIu64 " MHz\n", argv[1], (double)busy / (double)got,
+			per_burst[ns / 2], per_burst[ns / 10], per_burst[ns * 9 / 10], bursts,
+			rte_get_tsc_hz() / 1000000);
+		{
+			/* how much of the mean the slowest bursts make (preemptions) */
+			uint64_t s99 = 0, s999 = 0, all = 0;
+
+			for (uint64_t i = 0; i < ns; i++) {
+				all += per_burst[i];
+				if (i >= ns * 99 / 100)
+					s99 += per_burst[i];
+				if (i >= ns * 999 / 1000)
+					s999 += per_burst[i];
+			}
+			printf("%s: tail: p99 %u p99.9 %u max %u; share of the sum above p99 %.2f, above p99.9 %.2f\n",
+				argv[1], per_burst[ns * 99 / 100], per_burst[ns * 999 / 1000],
+				per_burst[ns - 1],
+				(double)s99 / (double)all, (double)s999 / (double)all);
+		}
+	}
+	free(per_burst);
 	rte_eth_dev_stop(port);
 	rte_eth_dev_close(port);
 	rte_eal_cleanup();

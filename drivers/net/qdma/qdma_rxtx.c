@@ -4,11 +4,13 @@
  *
  * RX: the completion ring's status descriptor pidx says how many packets
  * the card finished; each completion entry carries a length, a packet takes
- * as many consecutive C2H buffers as its length needs (chained mbufs); one
- * CMPT_CIDX doorbell per burst; C2H buffers are refilled in bulk with one
- * C2H_PIDX doorbell per refill.
+ * as many consecutive C2H buffers as its length needs (chained mbufs); a
+ * CMPT_CIDX doorbell every cmpt_db_thresh completions; C2H buffers are
+ * refilled in bulk, in whole cache lines, with one C2H_PIDX doorbell per
+ * refill.
  * TX: one H2C descriptor per segment, one H2C_PIDX doorbell per burst,
  * completed mbufs reclaimed in bulk from the status descriptor's cidx.
+ * Descriptors are written with streaming stores (qdma_rxtx.h says why).
  * No locks, no syscalls, no allocation beyond the mempool, no division.
  */
 #include <rte_cycles.h>
@@ -54,12 +56,12 @@ qdma_recv_pkts(void *rxq, struct rte_mbuf **pkts, uint16_t nb_pkts)
 	struct qdma_rxq *q = rxq;
 	struct qdma_rx_burst b;
 
-	if (!qdma_rx_burst_begin(q, nb_pkts, &b))
+	if (!qdma_rx_burst_begin(q, nb_pkts, &b, false))
 		return 0;
 	for (uint16_t i = 0; i < b.avail; i++)
 		if (!qdma_rx_entry(q, &b, pkts))
 			break;
-	return qdma_rx_burst_end(q, &b);
+	return qdma_rx_burst_end(q, &b, false);
 }
 
 /* ------------------------------------------------------------------ TX */
@@ -72,7 +74,6 @@ qdma_xmit_pkts(void *txq, struct rte_mbuf **pkts, uint16_t nb_pkts)
 	unsigned int free;
 	uint64_t bytes = 0;
 
-	qdma_prefetch_w_range(q->ring, pidx, nb_pkts, sizeof(*q->ring), r - 1u);
 	/* r-1 usable slots, one kept empty.  Reclaim once QDMA_TX_FREE_THRESH
 	 * descriptors are outstanding: reading the status descriptor is a cache
 	 * miss (the card wrote it), and small batches of freed mbufs stay in
@@ -91,11 +92,8 @@ qdma_xmit_pkts(void *txq, struct rte_mbuf **pkts, uint16_t nb_pkts)
 		}
 		free -= nseg;
 		if (likely(nseg == 1)) {
-			struct qdma_h2c_st_desc v;
-
-			qdma_h2c_st_desc_fill(&v, rte_mbuf_data_iova(m), m->data_len,
+			qdma_h2c_desc_put(&q->ring[pidx], rte_mbuf_data_iova(m), m->data_len,
 				QDMA_H2C_ST_F_SOP | QDMA_H2C_ST_F_EOP);
-			memcpy(&q->ring[pidx], &v, sizeof(v));
 			q->sw_ring[pidx] = m;
 			pidx = qdma_ring_inc(pidx, r);
 			bytes += m->pkt_len;
@@ -103,15 +101,10 @@ qdma_xmit_pkts(void *txq, struct rte_mbuf **pkts, uint16_t nb_pkts)
 		}
 		seg = m;
 		for (uint16_t s = 0; s < nseg; s++) {
-			struct qdma_h2c_st_desc *d = &q->ring[pidx];
 			uint16_t fl = (s == 0 ? QDMA_H2C_ST_F_SOP : 0) |
 				(s == nseg - 1 ? QDMA_H2C_ST_F_EOP : 0);
 
-			struct qdma_h2c_st_desc v;
-
-			/* built in registers, stored as one 16-byte write */
-			qdma_h2c_st_desc_fill(&v, rte_mbuf_data_iova(seg), seg->data_len, fl);
-			memcpy(d, &v, sizeof(v));
+			qdma_h2c_desc_put(&q->ring[pidx], rte_mbuf_data_iova(seg), seg->data_len, fl);
 			q->sw_ring[pidx] = (struct rte_mbuf *)((uintptr_t)seg | 1);
 			pidx = qdma_ring_inc(pidx, r);
 			seg = seg->next;

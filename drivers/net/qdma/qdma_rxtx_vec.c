@@ -10,8 +10,11 @@
  * five narrower ones. Anything else (an error, a chain, a completion-only
  * entry, a ring wrap inside the group) goes through the scalar per-entry
  * code, so both paths deliver exactly the same packets.
- * TX: descriptors are built in a vector register and stored as one 16-byte
- * write; sw_ring slots are filled four at a time; chains go the scalar way.
+ * TX: descriptors are built in vector registers and written with streaming
+ * stores (one 16-byte store each, or with AVX2 two descriptors per 32-byte
+ * store); sw_ring slots are filled four at a time; chains go the scalar way.
+ * The C2H refill uses 32-byte streaming stores too with AVX2 (qdma_rxtx.h
+ * says why streaming stores).
  *
  * Chosen at dev_start like DPDK's own drivers: rte_vect_get_max_simd_bitwidth()
  * (EAL --force-max-simd-bitwidth=64 forces scalar) and the CPU flags.
@@ -151,7 +154,7 @@ recv_vec(struct qdma_rxq *q, struct rte_mbuf **pkts, uint16_t nb_pkts, bool avx2
 	uint64_t lens[4] __rte_aligned(32);
 	uint16_t i = 0;
 
-	if (!qdma_rx_burst_begin(q, nb_pkts, &b))
+	if (!qdma_rx_burst_begin(q, nb_pkts, &b, avx2))
 		return 0;
 	while (rx_vec_room(q, &b, i)) {
 		const uint8_t *e = q->cmpt + (size_t)b.cidx * sizeof(uint64_t);
@@ -166,7 +169,7 @@ recv_vec(struct qdma_rxq *q, struct rte_mbuf **pkts, uint16_t nb_pkts, bool avx2
 	for (; i < b.avail; i++)
 		if (!qdma_rx_entry(q, &b, pkts))
 			break;
-	return qdma_rx_burst_end(q, &b);
+	return qdma_rx_burst_end(q, &b, avx2);
 }
 
 static uint16_t
@@ -181,9 +184,36 @@ qdma_recv_pkts_avx2(void *rxq, struct rte_mbuf **pkts, uint16_t nb_pkts)
 	return recv_vec(rxq, pkts, nb_pkts, true);
 }
 
-/* H2C descriptor of a single-segment packet, built in one register. */
-static __rte_always_inline void
-tx_vec_desc(struct qdma_h2c_st_desc *d, const struct rte_mbuf *m)
+/*
+ * C2H refill with AVX2: four buffer addresses per 32-byte streaming store
+ * (two per line), the unaligned head and tail one by one.
+ */
+__attribute__((target("avx2"))) void
+qdma_c2h_fill_avx2(struct qdma_rxq *q, uint16_t idx, unsigned int n)
+{
+	struct rte_mbuf **sw = q->sw_ring;
+	unsigned int i = 0;
+
+	for (; i < n && ((idx + i) & 3u) != 0; i++)
+		qdma_c2h_desc_put(&q->ring[idx + i], sw[idx + i]->buf_iova + RTE_PKTMBUF_HEADROOM);
+	for (; i + 4 <= n; i += 4) {
+		struct rte_mbuf **m = &sw[idx + i];
+		uintptr_t a = (uintptr_t)&q->ring[idx + i];   /* 32-byte aligned */
+		__m256i v = _mm256_set_epi64x(
+			(long long)(m[3]->buf_iova + RTE_PKTMBUF_HEADROOM),
+			(long long)(m[2]->buf_iova + RTE_PKTMBUF_HEADROOM),
+			(long long)(m[1]->buf_iova + RTE_PKTMBUF_HEADROOM),
+			(long long)(m[0]->buf_iova + RTE_PKTMBUF_HEADROOM));
+
+		_mm256_stream_si256((__m256i *)a, v);
+	}
+	for (; i < n; i++)
+		qdma_c2h_desc_put(&q->ring[idx + i], sw[idx + i]->buf_iova + RTE_PKTMBUF_HEADROOM);
+}
+
+/* H2C descriptor of a single-segment packet, in a register. */
+static __rte_always_inline __m128i
+tx_vec_desc(const struct rte_mbuf *m)
 {
 	struct qdma_h2c_st_desc v;
 	__m128i x;
@@ -191,28 +221,58 @@ tx_vec_desc(struct qdma_h2c_st_desc *d, const struct rte_mbuf *m)
 	qdma_h2c_st_desc_fill(&v, rte_mbuf_data_iova(m), m->data_len,
 		QDMA_H2C_ST_F_SOP | QDMA_H2C_ST_F_EOP);
 	memcpy(&x, &v, sizeof(x));
-	_mm_storeu_si128((__m128i *)(uintptr_t)d, x);
+	return x;
 }
 
-static uint16_t
-qdma_xmit_pkts_vec(void *txq, struct rte_mbuf **pkts, uint16_t nb_pkts)
+/* Four descriptors at ring[pidx], one 16-byte streaming store each. */
+static __rte_always_inline void
+tx_vec_store4_sse(struct qdma_h2c_st_desc *d, struct rte_mbuf **m)
 {
-	struct qdma_txq *q = txq;
+	uintptr_t a = (uintptr_t)d;   /* 16-byte aligned: 4 KiB ring */
+
+	_mm_stream_si128((__m128i *)a, tx_vec_desc(m[0]));
+	_mm_stream_si128((__m128i *)(a + 16), tx_vec_desc(m[1]));
+	_mm_stream_si128((__m128i *)(a + 32), tx_vec_desc(m[2]));
+	_mm_stream_si128((__m128i *)(a + 48), tx_vec_desc(m[3]));
+}
+
+/* The same with two 32-byte stores (pidx even: 32-byte aligned). */
+static inline __attribute__((target("avx2"))) void
+tx_vec_store4_avx2(struct qdma_h2c_st_desc *d, struct rte_mbuf **m)
+{
+	uintptr_t a = (uintptr_t)d;
+
+	_mm256_stream_si256((__m256i *)a, _mm256_set_m128i(tx_vec_desc(m[1]), tx_vec_desc(m[0])));
+	_mm256_stream_si256((__m256i *)(a + 32),
+		_mm256_set_m128i(tx_vec_desc(m[3]), tx_vec_desc(m[2])));
+}
+
+static __rte_always_inline uint16_t
+xmit_vec(struct qdma_txq *q, struct rte_mbuf **pkts, uint16_t nb_pkts, bool avx2)
+{
 	uint16_t r = q->r, pidx = q->pidx, nb_tx = 0, n;
 	uint64_t bytes = 0;
 
-	qdma_prefetch_w_range(q->ring, pidx, nb_pkts, sizeof(*q->ring), r - 1u);
 	n = (uint16_t)RTE_MIN((unsigned int)nb_pkts, qdma_tx_room(q, nb_pkts));
+	/* AVX2 stores two descriptors at once: start on an even slot */
+	if (avx2 && (pidx & 1u) && n > 0 && pkts[0]->nb_segs == 1) {
+		qdma_h2c_desc_put(&q->ring[pidx], rte_mbuf_data_iova(pkts[0]),
+			pkts[0]->data_len, QDMA_H2C_ST_F_SOP | QDMA_H2C_ST_F_EOP);
+		q->sw_ring[pidx] = pkts[0];
+		bytes += pkts[0]->pkt_len;
+		pidx = qdma_ring_inc(pidx, r);
+		nb_tx = 1;
+	}
 	/* four single-segment packets at a time, while no wrap falls inside */
-	while (n - nb_tx >= 4 && pidx + 4u <= (unsigned int)r - 1u) {
+	while (n - nb_tx >= 4 && pidx + 4u <= (unsigned int)r - 1u && !(avx2 && (pidx & 1u))) {
 		struct rte_mbuf **m = &pkts[nb_tx];
 
 		if ((m[0]->nb_segs | m[1]->nb_segs | m[2]->nb_segs | m[3]->nb_segs) != 1)
 			break;
-		tx_vec_desc(&q->ring[pidx], m[0]);
-		tx_vec_desc(&q->ring[pidx + 1], m[1]);
-		tx_vec_desc(&q->ring[pidx + 2], m[2]);
-		tx_vec_desc(&q->ring[pidx + 3], m[3]);
+		if (avx2)
+			tx_vec_store4_avx2(&q->ring[pidx], m);
+		else
+			tx_vec_store4_sse(&q->ring[pidx], m);
 		_mm_storeu_si128((__m128i *)(void *)&q->sw_ring[pidx],
 			_mm_loadu_si128((const __m128i *)(const void *)m));
 		_mm_storeu_si128((__m128i *)(void *)&q->sw_ring[pidx + 2],
@@ -225,7 +285,8 @@ qdma_xmit_pkts_vec(void *txq, struct rte_mbuf **pkts, uint16_t nb_pkts)
 	}
 	/* single-segment packets of the tail (or across the wrap) one by one */
 	for (; nb_tx < n && pkts[nb_tx]->nb_segs == 1; nb_tx++) {
-		tx_vec_desc(&q->ring[pidx], pkts[nb_tx]);
+		qdma_h2c_desc_put(&q->ring[pidx], rte_mbuf_data_iova(pkts[nb_tx]),
+			pkts[nb_tx]->data_len, QDMA_H2C_ST_F_SOP | QDMA_H2C_ST_F_EOP);
 		q->sw_ring[pidx] = pkts[nb_tx];
 		bytes += pkts[nb_tx]->pkt_len;
 		pidx = qdma_ring_inc(pidx, r);
@@ -239,13 +300,25 @@ qdma_xmit_pkts_vec(void *txq, struct rte_mbuf **pkts, uint16_t nb_pkts)
 	return nb_tx;
 }
 
+static uint16_t
+qdma_xmit_pkts_vec(void *txq, struct rte_mbuf **pkts, uint16_t nb_pkts)
+{
+	return xmit_vec(txq, pkts, nb_pkts, false);
+}
+
+static __attribute__((target("avx2"))) uint16_t
+qdma_xmit_pkts_avx2(void *txq, struct rte_mbuf **pkts, uint16_t nb_pkts)
+{
+	return xmit_vec(txq, pkts, nb_pkts, true);
+}
+
 #endif /* RTE_ARCH_X86 */
 
 static const char *
 path_name(eth_rx_burst_t rx, eth_tx_burst_t tx)
 {
 #if defined(RTE_ARCH_X86)
-	if (rx == qdma_recv_pkts_avx2)
+	if (rx == qdma_recv_pkts_avx2 || tx == qdma_xmit_pkts_avx2)
 		return "Vector AVX2";
 	if (rx == qdma_recv_pkts_sse || tx == qdma_xmit_pkts_vec)
 		return "Vector SSE4.2";
@@ -279,13 +352,12 @@ qdma_set_burst_functions(struct rte_eth_dev *dev)
 
 		if (bw < RTE_VECT_SIMD_128 || !rte_cpu_get_flag_enabled(RTE_CPUFLAG_SSE4_2))
 			goto out;
-		dev->tx_pkt_burst = qdma_xmit_pkts_vec;
+		bool avx2 = bw >= RTE_VECT_SIMD_256 && rte_cpu_get_flag_enabled(RTE_CPUFLAG_AVX2);
+
+		dev->tx_pkt_burst = avx2 ? qdma_xmit_pkts_avx2 : qdma_xmit_pkts_vec;
 		if (!rx_vec_usable(dev))
 			goto out;
-		if (bw >= RTE_VECT_SIMD_256 && rte_cpu_get_flag_enabled(RTE_CPUFLAG_AVX2))
-			dev->rx_pkt_burst = qdma_recv_pkts_avx2;
-		else
-			dev->rx_pkt_burst = qdma_recv_pkts_sse;
+		dev->rx_pkt_burst = avx2 ? qdma_recv_pkts_avx2 : qdma_recv_pkts_sse;
 	}
 out:
 #endif

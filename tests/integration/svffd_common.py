@@ -63,13 +63,19 @@ def wait_ready(prefix, proc, timeout=60):
     wait_for(up, timeout, "/svff/ commands", proc)
 
 
-def svffd_for_class(cls, name, eal=()):
-    """setUpClass helper: a private config with no VFs, a private PMD plugin
-    directory and a ready svffd (@eal: more EAL options), all released by class
-    cleanups (by PID). Sets cls.prefix, cls.config, cls.dir, cls.plugdir,
-    cls.plugin, cls.svffd."""
+# Mailbox timeouts for tests of the cooperative pause path: a loaded CI host can keep a
+# guest's interrupt thread off the CPU for seconds, which must not turn the path under test
+# into a forced pause (the timeouts themselves are tested with their own settings).
+GENEROUS_MAILBOX = {"send_timeout_ms": 15000, "pause_timeout_ms": 30000}
+
+
+def svffd_for_class(cls, name, eal=(), **top):
+    """setUpClass helper: a private config with no VFs (@top: more top-level
+    config keys), a private PMD plugin directory and a ready svffd (@eal: more
+    EAL options), all released by class cleanups (by PID). Sets cls.prefix,
+    cls.config, cls.dir, cls.plugdir, cls.plugin, cls.svffd."""
     cls.prefix = unique_prefix(name)
-    cls.config, cls.dir = private_config(name, vfs={"count": 0})
+    cls.config, cls.dir = private_config(name, vfs={"count": 0}, **top)
     cls.addClassCleanup(cleanup_dir, cls.dir)
     cls.plugdir, cls.plugin = private_plugin_dir()
     cls.addClassCleanup(shutil.rmtree, cls.plugdir, ignore_errors=True)

@@ -21,13 +21,13 @@ import unittest
 sys.path.insert(0, os.path.dirname(__file__))
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "lib"))
 from svfftest import Telemetry, main, unique_prefix, wait_for  # noqa: E402
-from svffd_common import svffd_for_class, guest  # noqa: E402
+from svffd_common import GENEROUS_MAILBOX, guest, svffd_for_class  # noqa: E402
 
 
 class Pause(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
-        svffd_for_class(cls, "pause")
+        svffd_for_class(cls, "pause", mailbox=GENEROUS_MAILBOX)
         cls.t = Telemetry(cls.prefix)
         cls.addClassCleanup(cls.t.close)
 

@@ -29,7 +29,8 @@ import unittest
 sys.path.insert(0, os.path.dirname(__file__))
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "lib"))
 from svfftest import BUILD, Proc, Telemetry, main, unique_prefix, wait_for  # noqa: E402
-from svffd_common import cleanup_dir, private_config, start_svffd, wait_ready  # noqa: E402
+from svffd_common import (GENEROUS_MAILBOX, cleanup_dir, private_config,  # noqa: E402
+                          start_svffd, wait_ready)
 from svff_tcheck import TrafficCheck, percentile  # noqa: E402
 
 BADVF = os.path.join(BUILD, "tests", "integration", "badvf")
@@ -74,7 +75,7 @@ class Base(unittest.TestCase):
 class Cycles(Base):
     @classmethod
     def setUpClass(cls):
-        svffd_up(cls, "pcyc")
+        svffd_up(cls, "pcyc", mailbox=GENEROUS_MAILBOX)
 
     def test_pause_cycles_under_traffic(self):
         self.assertEqual(self.cmd("/svff/init,numvfs=1,qmax=2").get("numvfs"), 1)
@@ -118,7 +119,7 @@ class Cycles(Base):
 class NewGuests(Base):
     @classmethod
     def setUpClass(cls):
-        svffd_up(cls, "pnew")
+        svffd_up(cls, "pnew", mailbox=GENEROUS_MAILBOX)
 
     def test_adding_vfs_never_pauses_the_others(self):
         # elastic VFs: 4 enabled at init, 2 attached and forwarding, 2 spare

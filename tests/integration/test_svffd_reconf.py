@@ -34,17 +34,16 @@ import unittest
 sys.path.insert(0, os.path.dirname(__file__))
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "lib"))
 from svfftest import BUILD, Proc, Telemetry, main, unique_prefix, wait_for  # noqa: E402
-from svffd_common import cleanup_dir, private_config, start_svffd, wait_ready  # noqa: E402
+from svffd_common import (GENEROUS_MAILBOX, cleanup_dir, private_config,  # noqa: E402
+                          start_svffd, wait_ready)
 from svff_tcheck import TrafficCheck  # noqa: E402
 
-# generous: a loaded CI host must not turn a cooperative pause into a forced one
-PAUSE_TIMEOUT_MS = 30000
 
 
 def svffd_up(cls, name):
     cls.prefix = unique_prefix(name)
     cls.config, cls.dir = private_config(name, vfs={"count": 0},
-                                         mailbox={"pause_timeout_ms": PAUSE_TIMEOUT_MS})
+                                         mailbox=GENEROUS_MAILBOX)
     cls.addClassCleanup(cleanup_dir, cls.dir)
     cls.svffd = start_svffd(cls.prefix, cls.config)
     cls.addClassCleanup(cls.svffd.stop)

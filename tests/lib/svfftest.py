@@ -70,9 +70,11 @@ def wait_for(pred, timeout=30, what="condition", proc=None):
 class Telemetry:
     """Client of a DPDK telemetry v2 socket (AF_UNIX SEQPACKET, JSON)."""
 
-    def __init__(self, prefix):
+    def __init__(self, prefix, timeout=60):
+        # generous: a batch (pause/reconf of many VFs) answers when its VFs have, and on a
+        # loaded host their drivers' threads may wait seconds for a CPU
         self.s = socket.socket(socket.AF_UNIX, socket.SOCK_SEQPACKET)
-        self.s.settimeout(10)
+        self.s.settimeout(timeout)
         self.s.connect(telemetry_path(prefix))
         self.info = json.loads(self.s.recv(16384).decode())
 

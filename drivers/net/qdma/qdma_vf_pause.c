@@ -22,8 +22,15 @@
 
 #include "qdma.h"
 
-/* How long PAUSE waits for the card to consume posted H2C descriptors. */
-#define PAUSE_DRAIN_US 20000u
+/*
+ * How long PAUSE spins for the card to consume posted H2C descriptors.  Short,
+ * and a spin, not a sleep: each sleep of this (interrupt) thread is a chance
+ * for a loaded scheduler to keep it off the CPU for far longer than the PF's
+ * pause timeout.  What the card has not taken by then is not lost: it stays
+ * in the ring, the PF's snapshot keeps the positions, and the card takes it
+ * after RESUME ("drained" = 0 in the answer).
+ */
+#define PAUSE_DRAIN_US 2000u
 
 /* Retry period and bound of a PAUSE answer waiting for our outbox (5 s). */
 #define PAUSE_RSP_RETRY_US 100u
@@ -153,7 +160,7 @@ qdma_vf_dp_hold(struct qdma_adapter *ad)
 	bursts_quiesce(ad);
 }
 
-/* Bounded wait for the card to take what was posted on every H2C ring; true if it did. */
+/* Bounded spin for the card to take what was posted on every H2C ring; true if it did. */
 static bool
 tx_drain(struct qdma_adapter *ad)
 {
@@ -166,7 +173,7 @@ tx_drain(struct qdma_adapter *ad)
 		while (q != NULL && q->started && q->status->cidx != q->pidx) {
 			if (rte_get_timer_cycles() > deadline || ad->dev_gone)
 				return false;
-			rte_delay_us_sleep(50);
+			rte_pause();
 		}
 	}
 	return true;

@@ -61,6 +61,13 @@ int svffctl_query(const char *path, const char *cmd, int timeout_ms, char **repl
 		char *err, size_t errlen);
 
 /**
+ * Is @p reply svffd's "busy" refusal?  svffd answers it only for a request
+ * its manager never took (queue full, or not picked up in time), so the
+ * request can be sent again whatever it is.
+ */
+bool svffctl_busy(const char *cmd, const char *reply);
+
+/**
  * Judge and show a reply: the value under the command's name is printed
  * with @p fmt (or, with @p json, the whole text as is) on @p out; a refusal
  * goes to @p errout.

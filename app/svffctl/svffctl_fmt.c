@@ -18,6 +18,22 @@ cmd_name(const char *cmd, char *name, size_t len)
 	snprintf(name, len, "%.*s", (int)n, cmd);
 }
 
+bool
+svffctl_busy(const char *cmd, const char *reply)
+{
+	char name[SVFFCTL_CMD_MAX];
+	json_t *root, *v, *code;
+	bool busy;
+
+	cmd_name(cmd, name, sizeof(name));
+	root = json_loads(reply, JSON_DECODE_ANY, NULL);
+	v = json_is_object(root) ? json_object_get(root, name) : NULL;
+	code = json_is_object(v) ? json_object_get(v, "code") : NULL;
+	busy = json_is_string(code) && strcmp(json_string_value(code), "busy") == 0;
+	json_decref(root);
+	return busy;
+}
+
 int
 svffctl_show(const char *cmd, const char *reply, bool json, svffctl_fmt_fn fmt,
 		FILE *out, FILE *errout)

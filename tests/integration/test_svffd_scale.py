@@ -93,7 +93,7 @@ class Scale(unittest.TestCase):
             self.assertIn("state", info)
         finally:
             th.join(timeout=120)
-        self.assertEqual(result["r"]["numvfs"], 250, result)
+        self.assertEqual(result.get("r", {}).get("numvfs"), 250, result)
         vfs = self.tel.cmd("/svff/vfs")
         self.assertTrue(all(v.startswith("ready") for v in vfs["vfs"]), vfs)
 

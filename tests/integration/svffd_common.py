@@ -69,19 +69,29 @@ def wait_ready(prefix, proc, timeout=60):
 GENEROUS_MAILBOX = {"send_timeout_ms": 15000, "pause_timeout_ms": 30000}
 
 
-def svffd_for_class(cls, name, eal=(), **top):
-    """setUpClass helper: a private config with no VFs (@top: more top-level
-    config keys), a private PMD plugin directory and a ready svffd (@eal: more
-    EAL options), all released by class cleanups (by PID). Sets cls.prefix,
-    cls.config, cls.dir, cls.plugdir, cls.plugin, cls.svffd."""
+def svffd_up(cls, name, tel="tel", eal=(), vfs=None, **top):
+    """setUpClass helper: a private config (@vfs: its "vfs" block, none enabled
+    by default; @top: more top-level keys), a ready svffd (@eal: more EAL
+    options) and, unless @tel is None, a telemetry client as cls.<tel>; all
+    released by class cleanups (by PID). Sets cls.prefix, cls.config, cls.dir,
+    cls.svffd."""
     cls.prefix = unique_prefix(name)
-    cls.config, cls.dir = private_config(name, vfs={"count": 0}, **top)
+    cls.config, cls.dir = private_config(name, vfs=vfs or {"count": 0}, **top)
     cls.addClassCleanup(cleanup_dir, cls.dir)
-    cls.plugdir, cls.plugin = private_plugin_dir()
-    cls.addClassCleanup(shutil.rmtree, cls.plugdir, ignore_errors=True)
     cls.svffd = start_svffd(cls.prefix, cls.config, eal=eal)
     cls.addClassCleanup(cls.svffd.stop)
     wait_ready(cls.prefix, cls.svffd)
+    if tel is not None:
+        setattr(cls, tel, Telemetry(cls.prefix))
+        cls.addClassCleanup(getattr(cls, tel).close)
+
+
+def svffd_for_class(cls, name, eal=(), **top):
+    """svffd_up() without a telemetry client, plus a private PMD plugin
+    directory for the guests (cls.plugdir, cls.plugin)."""
+    cls.plugdir, cls.plugin = private_plugin_dir()
+    cls.addClassCleanup(shutil.rmtree, cls.plugdir, ignore_errors=True)
+    svffd_up(cls, name, tel=None, eal=eal, **top)
 
 
 def telemetry_py(prefix, *cmds):

@@ -12,8 +12,8 @@ import unittest
 
 sys.path.insert(0, os.path.dirname(__file__))
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "lib"))
-from svfftest import Telemetry, main, unique_prefix  # noqa: E402
-from svffd_common import cleanup_dir, private_config, start_svffd, wait_ready  # noqa: E402
+from svfftest import main  # noqa: E402
+from svffd_common import svffd_up  # noqa: E402
 
 LONG = "a" * 65
 
@@ -80,14 +80,7 @@ CASES = [
 class BadInput(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
-        cls.prefix = unique_prefix("bad")
-        cls.config, cls.dir = private_config("bad", vfs={"count": 4, "queues": 8})
-        cls.addClassCleanup(cleanup_dir, cls.dir)
-        cls.svffd = start_svffd(cls.prefix, cls.config)
-        cls.addClassCleanup(cls.svffd.stop)
-        wait_ready(cls.prefix, cls.svffd)
-        cls.tel = Telemetry(cls.prefix)
-        cls.addClassCleanup(cls.tel.close)
+        svffd_up(cls, "bad", vfs={"count": 4, "queues": 8})
         r = cls.tel.cmd("/svff/attach,vf=0,vm=victim")
         assert "devargs" in r, r
 

@@ -12,9 +12,8 @@ import unittest
 
 sys.path.insert(0, os.path.dirname(__file__))
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "lib"))
-from svfftest import BUILD, Proc, Telemetry, main, unique_prefix, wait_for  # noqa: E402
-from svffd_common import (check_consistent, cleanup_dir, private_config,  # noqa: E402
-                          start_svffd, wait_ready)
+from svfftest import BUILD, main, Proc, wait_for  # noqa: E402
+from svffd_common import check_consistent, svffd_up  # noqa: E402
 
 BADVF = os.path.join(BUILD, "tests", "integration", "badvf")
 
@@ -22,16 +21,9 @@ BADVF = os.path.join(BUILD, "tests", "integration", "badvf")
 class BadVf(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
-        cls.prefix = unique_prefix("badvf")
         # a low message rate so that the flooder exceeds it for sure
-        cls.config, cls.dir = private_config("badvf", vfs={"count": 4, "queues": 8},
-                                             mailbox={"rate": 200, "burst": 50})
-        cls.addClassCleanup(cleanup_dir, cls.dir)
-        cls.svffd = start_svffd(cls.prefix, cls.config)
-        cls.addClassCleanup(cls.svffd.stop)
-        wait_ready(cls.prefix, cls.svffd)
-        cls.tel = Telemetry(cls.prefix)
-        cls.addClassCleanup(cls.tel.close)
+        svffd_up(cls, "badvf", vfs={"count": 4, "queues": 8},
+                 mailbox={"rate": 200, "burst": 50})
 
     def bad_guest(self, vf, vm, mode):
         r = self.tel.cmd("/svff/attach,vf=%d,vm=%s" % (vf, vm))

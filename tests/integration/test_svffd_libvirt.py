@@ -10,10 +10,10 @@ import unittest
 
 sys.path.insert(0, os.path.dirname(__file__))
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "lib"))
-from svfftest import Telemetry, main, unique_prefix, wait_for  # noqa: E402
+from svfftest import main, Telemetry, unique_prefix, wait_for  # noqa: E402
 from svff_libvirtd import PrivateLibvirtd  # noqa: E402
 from svffd_common import (check_consistent, cleanup_dir, private_config,  # noqa: E402
-                          start_svffd, wait_ready)
+                          start_svffd, svffd_up, wait_ready)
 
 XML = ("<domain type='qemu'><name>%s</name><memory unit='MiB'>32</memory><vcpu>1</vcpu>"
        "<os><type arch='x86_64' machine='pc'>hvm</type></os>"
@@ -37,14 +37,7 @@ class WithLibvirt(unittest.TestCase):
             cls.lv.virsh("define", f.name)
             os.unlink(f.name)
         cls.lv.virsh("start", cls.running)
-        cls.prefix = unique_prefix("lv")
-        cls.config, cls.dir = private_config("lv", vfs={"count": 2}, libvirt_uri=cls.lv.uri)
-        cls.addClassCleanup(cleanup_dir, cls.dir)
-        cls.svffd = start_svffd(cls.prefix, cls.config)
-        cls.addClassCleanup(cls.svffd.stop)
-        wait_ready(cls.prefix, cls.svffd)
-        cls.tel = Telemetry(cls.prefix)
-        cls.addClassCleanup(cls.tel.close)
+        svffd_up(cls, "lv", vfs={"count": 2}, libvirt_uri=cls.lv.uri)
 
     def test_domain_state_and_stop_event(self):
         r = self.tel.cmd("/svff/attach,vf=1,vm=%s" % self.stopped)

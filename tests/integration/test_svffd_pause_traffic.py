@@ -28,26 +28,13 @@ import unittest
 
 sys.path.insert(0, os.path.dirname(__file__))
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "lib"))
-from svfftest import BUILD, Proc, Telemetry, main, unique_prefix, wait_for  # noqa: E402
-from svffd_common import (GENEROUS_MAILBOX, cleanup_dir, private_config,  # noqa: E402
-                          start_svffd, wait_ready)
+from svfftest import BUILD, main, Proc, Telemetry, wait_for  # noqa: E402
+from svffd_common import GENEROUS_MAILBOX, svffd_up  # noqa: E402
 from svff_tcheck import TrafficCheck, percentile  # noqa: E402
 
 BADVF = os.path.join(BUILD, "tests", "integration", "badvf")
 CYCLES = int(os.environ.get("SVFF_PAUSE_CYCLES", "100"))
 PAUSE_TIMEOUT_MS = 3000
-
-
-def svffd_up(cls, name, **top):
-    """A private svffd (no VFs at start, no libvirt), stopped by PID at class end."""
-    cls.prefix = unique_prefix(name)
-    cls.config, cls.dir = private_config(name, vfs={"count": 0}, **top)
-    cls.addClassCleanup(cleanup_dir, cls.dir)
-    cls.svffd = start_svffd(cls.prefix, cls.config)
-    cls.addClassCleanup(cls.svffd.stop)
-    wait_ready(cls.prefix, cls.svffd)
-    cls.t = Telemetry(cls.prefix)
-    cls.addClassCleanup(cls.t.close)
 
 
 class Base(unittest.TestCase):
@@ -75,7 +62,7 @@ class Base(unittest.TestCase):
 class Cycles(Base):
     @classmethod
     def setUpClass(cls):
-        svffd_up(cls, "pcyc", mailbox=GENEROUS_MAILBOX)
+        svffd_up(cls, "pcyc", tel="t", mailbox=GENEROUS_MAILBOX)
 
     def test_pause_cycles_under_traffic(self):
         self.assertEqual(self.cmd("/svff/init,numvfs=1,qmax=2").get("numvfs"), 1)
@@ -119,7 +106,7 @@ class Cycles(Base):
 class NewGuests(Base):
     @classmethod
     def setUpClass(cls):
-        svffd_up(cls, "pnew", mailbox=GENEROUS_MAILBOX)
+        svffd_up(cls, "pnew", tel="t", mailbox=GENEROUS_MAILBOX)
 
     def test_adding_vfs_never_pauses_the_others(self):
         # elastic VFs: 4 enabled at init, 2 attached and forwarding, 2 spare
@@ -159,8 +146,8 @@ class IgnoresPause(Base):
     def setUpClass(cls):
         # the PF's own send timeout is longer than the pause timeout: a VF that
         # does not read its mailbox meanwhile is paused by force, not reset
-        svffd_up(cls, "pign", mailbox={"pause_timeout_ms": PAUSE_TIMEOUT_MS,
-                                        "send_timeout_ms": 20000})
+        svffd_up(cls, "pign", tel="t", mailbox={"pause_timeout_ms": PAUSE_TIMEOUT_MS,
+                                                "send_timeout_ms": 20000})
         cls.t2 = Telemetry(cls.prefix)
         cls.addClassCleanup(cls.t2.close)
         r = cls.t.cmd("/svff/init,numvfs=2,qmax=2")

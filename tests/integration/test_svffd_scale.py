@@ -10,22 +10,14 @@ import unittest
 
 sys.path.insert(0, os.path.dirname(__file__))
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "lib"))
-from svfftest import Telemetry, main, unique_prefix  # noqa: E402
-from svffd_common import (check_consistent, cleanup_dir, private_config,  # noqa: E402
-                          start_svffd, wait_ready)
+from svfftest import main, Telemetry  # noqa: E402
+from svffd_common import check_consistent, svffd_up  # noqa: E402
 
 
 class Scale(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
-        cls.prefix = unique_prefix("scale")
-        cls.config, cls.dir = private_config("scale", vfs={"count": 0})
-        cls.addClassCleanup(cleanup_dir, cls.dir)
-        cls.svffd = start_svffd(cls.prefix, cls.config)
-        cls.addClassCleanup(cls.svffd.stop)
-        wait_ready(cls.prefix, cls.svffd)
-        cls.tel = Telemetry(cls.prefix)
-        cls.addClassCleanup(cls.tel.close)
+        svffd_up(cls, "scale")
 
     def test_252_vfs(self):
         r = self.tel.cmd("/svff/init,numvfs=252,qmax=8")

@@ -43,6 +43,7 @@
 #include "qdma.h"
 #include "qdma_sim.h"
 #include "rte_pmd_qdma.h"
+#include "pmdtest.h"
 #include "vfraw.h"
 
 #define NUM_VFS 10
@@ -54,25 +55,9 @@
 #define HAMMER_RING 65          /* entries incl. the status slot (a GLBL_RNG_SZ value) */
 #define MAX_KIDS 16
 
-static unsigned int n_test, n_fail;
 static pid_t kids[MAX_KIDS];
 static unsigned int n_kids;
 static pid_t card_pid = -1;
-
-static void
-tap(bool ok, const char *fmt, ...)
-{
-	va_list ap;
-
-	n_test++;
-	if (!ok)
-		n_fail++;
-	printf("%sok %u - ", ok ? "" : "not ", n_test);
-	va_start(ap, fmt);
-	vprintf(fmt, ap);
-	va_end(ap);
-	printf("\n");
-}
 
 /* ------------------------------------------------------------ processes */
 
@@ -132,35 +117,6 @@ wait_exit(pid_t pid, int secs)
 		usleep(10000);
 	}
 	return -1;
-}
-
-/* The card, in its own process, until SIGTERM / SIGKILL. */
-static void
-card_main(const char *sock, int ready)
-{
-	struct qdma_sim_cfg cfg;
-	struct qdma_sim *card;
-	char err[256];
-	sigset_t set;
-	int sig;
-
-	sigemptyset(&set);
-	sigaddset(&set, SIGTERM);
-	sigprocmask(SIG_BLOCK, &set, NULL);
-	qdma_sim_cfg_defaults(&cfg);
-	cfg.socket_path = sock;
-	cfg.total_vfs = 16;
-	cfg.log = NULL;
-	card = qdma_sim_create(&cfg, err, sizeof(err));
-	if (card == NULL) {
-		fprintf(stderr, "card: %s\n", err);
-		_exit(1);
-	}
-	if (write(ready, "r", 1) != 1)
-		_exit(1);
-	sigwait(&set, &sig);
-	qdma_sim_destroy(card);
-	_exit(0);
 }
 
 /* ------------------------------------------------------------- the VFs */
@@ -662,7 +618,7 @@ main(void)
 	snprintf(sock, sizeof(sock), "%s/card.sock", dir);
 	card_pid = fork();
 	if (card_pid == 0)
-		card_main(sock, ready[1]);
+		card_main(sock, 16, ready[1]);
 	if (card_pid < 0 || read(ready[0], &c, 1) != 1 || stat(sock, &sb) < 0) {
 		printf("Bail out! the card did not start\n");
 		stop_all();
@@ -695,6 +651,5 @@ main(void)
 	unlink(sock);
 	rmdir(dir);
 	free(ev);
-	printf("1..%u\n", n_test);
-	return n_fail ? 1 : 0;
+	return tap_done();
 }

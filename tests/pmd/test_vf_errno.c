@@ -44,6 +44,7 @@
 
 #include "qdma_sim.h"
 #include "rte_pmd_qdma.h"
+#include "pmdtest.h"
 
 #define TOKEN(i) (0xe77000ull + (i))
 /* messages a VF may send at once, then one a second: the cases of VF 0 stay well inside it,
@@ -65,34 +66,6 @@ stop_pid(pid_t *p)
 }
 
 /* ------------------------------------------------------------- the card */
-
-static void
-card_main(const char *sock, int ready)
-{
-	struct qdma_sim_cfg cfg;
-	struct qdma_sim *card;
-	char err[256];
-	sigset_t set;
-	int sig;
-
-	sigemptyset(&set);
-	sigaddset(&set, SIGTERM);
-	sigprocmask(SIG_BLOCK, &set, NULL);
-	qdma_sim_cfg_defaults(&cfg);
-	cfg.socket_path = sock;
-	cfg.total_vfs = 4;
-	cfg.log = NULL;
-	card = qdma_sim_create(&cfg, err, sizeof(err));
-	if (card == NULL) {
-		fprintf(stderr, "card: %s\n", err);
-		_exit(1);
-	}
-	if (write(ready, "r", 1) != 1)
-		_exit(1);
-	sigwait(&set, &sig);
-	qdma_sim_destroy(card);
-	_exit(0);
-}
 
 /* --------------------------------------------------------------- the PF */
 
@@ -208,25 +181,9 @@ pf_loop(uint16_t port, struct pf_policy *p, FILE *req, FILE *rsp)
 /* ------------------------------------------------- the VF application */
 
 static FILE *to_pf, *from_pf;
-static unsigned int n_test, n_fail;
 static const char *card_sock;
 static struct rte_mempool *mp;
 static volatile int rmv_events;
-
-static void
-tap(bool ok, const char *fmt, ...)
-{
-	va_list ap;
-
-	n_test++;
-	if (!ok)
-		n_fail++;
-	printf("%sok %u - ", ok ? "" : "not ", n_test);
-	va_start(ap, fmt);
-	vprintf(fmt, ap);
-	va_end(ap);
-	printf("\n");
-}
 
 static long
 pf(const char *fmt, ...)
@@ -524,8 +481,7 @@ vf_app(const char *sock)
 	case_pf_bye();
 	rte_mempool_free(mp);
 	rte_eal_cleanup();
-	printf("1..%u\n", n_test);
-	return n_fail ? 1 : 0;
+	return tap_done();
 }
 
 int
@@ -550,7 +506,7 @@ main(void)
 	snprintf(sock, sizeof(sock), "%s/card.sock", dir);
 	card_pid = fork();
 	if (card_pid == 0)
-		card_main(sock, ready[1]);
+		card_main(sock, 4, ready[1]);
 	if (card_pid < 0 || read(ready[0], &c, 1) != 1 || stat(sock, &sb) < 0) {
 		printf("Bail out! the card did not start\n");
 		goto out;

@@ -32,6 +32,7 @@
 #include "qdma_sim.h"
 #include "rte_pmd_qdma.h"
 #include "vslot_client.h"
+#include "pmdtest.h"
 
 #define TOKEN_ROGUE 0x5eedull
 #define TOKEN_VICTIM 0xfeedull
@@ -127,23 +128,6 @@ pf_loop(uint16_t port, pid_t child, FILE *req, FILE *rsp)
 /* ------------------------------------------------------- the VF side (child) */
 
 static FILE *to_pf, *from_pf;
-static unsigned int n_test, n_fail;
-
-static void
-tap(bool ok, const char *fmt, ...)
-{
-	va_list ap;
-
-	n_test++;
-	if (!ok)
-		n_fail++;
-	printf("%sok %u - ", ok ? "" : "not ", n_test);
-	va_start(ap, fmt);
-	vprintf(fmt, ap);
-	va_end(ap);
-	printf("\n");
-	fflush(stdout);
-}
 
 static void
 ask(const char *q, char *ans, size_t len)
@@ -687,8 +671,7 @@ child(const char *sock)
 
 	vslot_client_close(rogue.c);
 	vslot_client_close(victim.c);
-	printf("1..%u\n", n_test);
-	return n_fail ? 1 : 0;
+	return tap_done();
 }
 
 int

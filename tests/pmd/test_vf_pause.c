@@ -30,6 +30,7 @@
 
 #include "qdma_sim.h"
 #include "rte_pmd_qdma.h"
+#include "pmdtest.h"
 
 #define TOKEN 0x7733ull
 #define RING 512u
@@ -39,26 +40,9 @@
 #define CYCLES 100u
 #define MAX_SNAP 64u
 
-static unsigned int n_test, n_fail;
 static struct rte_mempool *mp;
 static uint16_t pf_port, vf_port;
 static int vf_func;
-
-static void
-tap(bool ok, const char *fmt, ...)
-{
-	va_list ap;
-
-	n_test++;
-	if (!ok)
-		n_fail++;
-	printf("%sok %u - ", ok ? "" : "not ", n_test);
-	va_start(ap, fmt);
-	vprintf(fmt, ap);
-	va_end(ap);
-	printf("\n");
-	fflush(stdout);
-}
 
 /* ------------------------------------------------------------ the checker */
 
@@ -424,6 +408,5 @@ main(void)
 	rte_eal_cleanup();
 	qdma_sim_destroy(card);
 	rmdir(dir);
-	printf("1..%u\n", n_test);
-	return n_fail ? 1 : 0;
+	return tap_done();
 }

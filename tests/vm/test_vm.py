@@ -30,6 +30,11 @@ with statistics on the serial console.  The cases run in order:
      back from the pause snapshot): no removal in the guests, the same BAR
      file and testpmd, A forwards on with 0 errors, nothing lost (see the
      case); then a pause of vf0 is cooperative again;
+  4f. svffd killed in the middle of a VF count change (after the VFs were
+     paused and parked): after the restart the count is the old one, vf0/vf1
+     are paused in A and B with their snapshots (the card adopted the kept
+     BAR files, the guests' PMDs registered again and wait), and an unpause
+     brings A's traffic back;
   5. detach vf0: A sees the removal (PF_BYE, then the device goes), B goes on;
   6. B shuts down: svffd releases vf1 by itself (libvirt event); svffd's state
      is clean (every VF ready, no BAR file left).
@@ -375,18 +380,7 @@ class VmLifecycle(unittest.TestCase):
             for bad in ("device gone", "PF is going away", "registered again",
                         "testpmd pid", "testpmd exit"):
                 self.assertNotIn(bad, text, g.name)
-        # B forwards with io, one burst circling: testpmd drops what tx_burst refuses
-        # while the VF is paused (the application's choice), so its burst may be gone;
-        # then every frame B's PMD took came back (TX-packets == RX-packets)
-        b0 = self.b.stats(marks[self.b])
-        try:
-            self.b.wait_forwarding(marks[self.b], 20, b0["rx"] + 1000)
-            b_went_on = True
-        except AssertionError:
-            b_went_on = False
-            st = self.b.stats(marks[self.b])
-            self.assertEqual((st["tx"], st["rx_errors"], st["tx_errors"]),
-                             (st["rx"], 0, 0), st)
+        b_went_on = self._b_went_on(marks[self.b])
         # nothing lost on the paused path: a frame A's PMD took and the card did not
         # bring back would stay in TX-packets - RX-packets for good; after the change
         # that difference is no larger than the most it was in flight before
@@ -408,15 +402,79 @@ class VmLifecycle(unittest.TestCase):
         sys.stdout.write("# B's io burst %s the pause\n"
                          % ("survived" if b_went_on else "was dropped by testpmd in"))
         if not b_went_on:
-            # a fresh testpmd for the next cases: B's VF out and in again
-            self.assertEqual(self.tel.cmd("/svff/detach,vf=1").get("state"), "ready")
-            self.b.wait_console("SVFF-GUEST: testpmd exit", FWD_TIMEOUT, marks[self.b])
-            mark = len(self.b.text())
-            r = self.attach(1, self.b)
-            self.assertEqual(r.get("state"), "attached", r)
-            mark = self.b.wait_console("SVFF-GUEST: device 0000:00:11.0", FWD_TIMEOUT, mark)
-            self.b.wait_forwarding(mark, FWD_TIMEOUT)
-            type(self).b_mark = mark
+            self._b_fresh_testpmd(marks[self.b])
+
+    def _b_went_on(self, mark):
+        """B forwards with io, one burst circling: testpmd drops what tx_burst refuses
+        while the VF is paused (the application's choice), so its burst may be gone;
+        then every frame B's PMD took came back (TX-packets == RX-packets)."""
+        b0 = self.b.stats(mark)
+        try:
+            self.b.wait_forwarding(mark, 20, b0["rx"] + 1000)
+            return True
+        except AssertionError:
+            st = self.b.stats(mark)
+            self.assertEqual((st["tx"], st["rx_errors"], st["tx_errors"]),
+                             (st["rx"], 0, 0), st)
+            return False
+
+    def _b_fresh_testpmd(self, mark):
+        """A fresh testpmd in B for the next cases: its VF out and in again."""
+        self.assertEqual(self.tel.cmd("/svff/detach,vf=1").get("state"), "ready")
+        self.b.wait_console("SVFF-GUEST: testpmd exit", FWD_TIMEOUT, mark)
+        mark = len(self.b.text())
+        r = self.attach(1, self.b)
+        self.assertEqual(r.get("state"), "attached", r)
+        mark = self.b.wait_console("SVFF-GUEST: device 0000:00:11.0", FWD_TIMEOUT, mark)
+        self.b.wait_forwarding(mark, FWD_TIMEOUT)
+        type(self).b_mark = mark
+
+    def test_4f_numvfs_cut(self):
+        """svffd killed in the middle of a VF count change: the kept VFs stay paused."""
+        marks = {g: len(g.text()) for g in (self.a, self.b)}
+        files = {vf: os.stat(self.bar_glob + str(vf)).st_ino for vf in (0, 1)}
+        self.svffd.stop(signal.SIGKILL)
+        self.tel.close()
+        type(self).start_svffd({"SVFF_CRASH_AT": "reconf:detached"})
+        # the guests registered again with this svffd (a VF that has not would be paused
+        # by force, and then re-attached, not kept)
+        marks = {g: g.wait_console("registered again with the PF", FWD_TIMEOUT, marks[g])
+                 for g in (self.a, self.b)}
+        with self.assertRaises((OSError, ValueError)):
+            self.tel.cmd("/svff/reconf,numvfs=5")
+        self.svffd.p.wait(timeout=60)
+        self.svffd.stop()
+        self.tel.close()
+        for vf in (0, 1):   # parked: the files stay for the VMs
+            self.assertEqual(os.stat(self.bar_glob + str(vf)).st_ino, files[vf])
+        type(self).start_svffd()
+        self.assertEqual(self.tel.cmd("/svff/vfs")["numvfs"], 6)
+        for vf, g in ((0, self.a), (1, self.b)):
+            st = self.vf_state(vf)
+            self.assertEqual((st["state"], st["vm"], st["pause_path"]),
+                             ("paused", g.name, "cooperative"), st)
+        ops = self.tel.cmd("/svff/ops")["ops"].values()
+        self.assertTrue([o for o in ops if o["target"].startswith("numvfs=") and
+                         o["state"] == "rolled-back"], ops)
+        self.assertEqual(len([o for o in ops if o["op"] == "reattach" and o["state"] == "done"
+                              and "paused" in o["result"]]), 2, ops)
+        for g in (self.a, self.b):
+            g.wait_console("registered again with the PF", FWD_TIMEOUT, marks[g])
+        rx_a = self.a.stats(marks[self.a])["rx"]
+        r = self.tel.cmd("/svff/unpause,vf=all")
+        self.assertEqual(r.get("total"), 2, r)
+        for vf in (0, 1):
+            self.assertEqual(self.vf_state(vf)["state"], "attached")
+        st = self.a.wait_forwarding(marks[self.a], FWD_TIMEOUT, rx_a + 1000)
+        self.assertEqual((st["rx_errors"], st["tx_errors"]), (0, 0), st)
+        for g in (self.a, self.b):
+            text = g.text()[marks[g]:]
+            for bad in ("device gone", "PF is going away", "testpmd pid"):
+                self.assertNotIn(bad, text, g.name)
+        info = self.tel.cmd("/svff/info")
+        self.assertEqual(info.get("invariant_errors", 0), 0, info)
+        if not self._b_went_on(marks[self.b]):
+            self._b_fresh_testpmd(marks[self.b])
 
     def test_5_detach(self):
         st_b = self.b.stats(self.b_mark)

@@ -383,6 +383,9 @@ struct rte_pmd_qdma_vf_reg {
 
 /**
  * Read the registration of VF @p func_id.  PF only.
+ * @param port_id  the PF's port
+ * @param func_id  the VF's function number
+ * @param reg      filled in
  * @return 0, -EINVAL, -ENODEV, -ENOTSUP (a VF port)
  */
 __rte_experimental
@@ -392,6 +395,9 @@ int rte_pmd_qdma_vf_reg_get(uint16_t port_id, uint16_t func_id, struct rte_pmd_q
  * Give VF @p func_id its registration back (the same driver instance is behind the
  * re-created function).  Its window must be set (rte_pmd_qdma_fn_set_queues()) and
  * hold the announced queues.  Sends nothing.  PF only.
+ * @param port_id  the PF's port
+ * @param func_id  the VF's function number
+ * @param reg      from rte_pmd_qdma_vf_reg_get() before the function was re-created
  * @return 0, -ERANGE (more queues announced than its window has: nothing changed),
  *         -EINVAL, -ENODEV, -ENOTSUP
  */

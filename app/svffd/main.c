@@ -128,9 +128,9 @@ card_attach_vm(void *arg, unsigned int vf, const char *bar_path, uint64_t bar_si
 }
 
 static int
-card_detach_vm(void *arg, unsigned int vf)
+card_detach_vm(void *arg, unsigned int vf, bool keep_file)
 {
-	return qdma_sim_detach_vm(arg, vf);
+	return keep_file ? qdma_sim_detach_vm_keep(arg, vf) : qdma_sim_detach_vm(arg, vf);
 }
 
 static int

@@ -138,6 +138,13 @@ int qdma_sim_attach_vm(struct qdma_sim *sim, unsigned int vf, const struct vslot
 /** Detach VF @p vf from its virtual machine (a function reset). @return 0, -ENOENT. */
 int qdma_sim_detach_vm(struct qdma_sim *sim, unsigned int vf);
 
+/**
+ * Detach VF @p vf from its virtual machine but leave its BAR file: the VM keeps the
+ * device while the VF's function is re-created (a numvfs change), and the file is
+ * attached again with ext->adopt. @return 0, -ENOENT.
+ */
+int qdma_sim_detach_vm_keep(struct qdma_sim *sim, unsigned int vf);
+
 /** Snapshot of the counters. */
 void qdma_sim_get_stats(struct qdma_sim *sim, struct qdma_sim_stats *st);
 

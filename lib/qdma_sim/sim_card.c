@@ -448,3 +448,11 @@ qdma_sim_detach_vm(struct qdma_sim *sim, unsigned int vf)
 		return -EINVAL;
 	return vslot_server_detach_external(sim->srv, VSLOT_FN_VF(vf));
 }
+
+int
+qdma_sim_detach_vm_keep(struct qdma_sim *sim, unsigned int vf)
+{
+	if (sim == NULL || vf >= QDMA_SIM_MAX_VFS)
+		return -EINVAL;
+	return vslot_server_detach_external_keep(sim->srv, VSLOT_FN_VF(vf));
+}

@@ -30,7 +30,7 @@
 
 /** What the reply of a VF count change advises. */
 #define ELASTIC_ADVICE "provision the most VFs you need at init (elastic VFs): a count " \
-	"change takes every VF from its guest"
+	"change stops every VF; most lose their device"
 
 static const char *const personalities[] = { "loopback", "generator", "sink" };
 
@@ -575,15 +575,48 @@ reconf_quota(struct svff *s, struct svff_req *req, uint32_t lo, uint32_t hi, uin
 /* ------------------------------------------------------------ reconf: VF count */
 
 /*
- * The VF count goes N -> 0 -> M: every VF's function is destroyed (a PCI
- * card's vfio device goes with it, and the emulated card's slot does the
- * same), so a guest cannot keep its device across the change.  Each attached
- * VF below M is paused first (its driver stops posting and drains: nothing
- * is left in flight), taken from its VM through the hypervisor adapter and
- * given back to the same VM once the count is set ("re-attached": the guest
- * sees a removal and a hot-plug; on the emulated card the reply carries the
- * new devargs).  VFs at or beyond M are taken back ("removed").
+ * The VF count goes N -> 0 -> M: every VF's function is destroyed.  Each
+ * attached VF below M is paused first (its driver stops posting and drains:
+ * nothing is left in flight).  Then, per VF, what its guest can keep decides
+ * (the hypervisor adapter says, svff_hv_keeps_device()):
+ *  - "paused": a guest that keeps its device across the change (a VM on the
+ *    emulated card: its BAR is a file QEMU maps, its DMA window the VM's RAM)
+ *    and whose driver paused cooperatively: the card lets the function go but
+ *    the file stays (parked), the re-created function adopts the same file and
+ *    RAM (unparked), the PF gets back what it held of the VF's driver (its
+ *    HELLO, extension and announced queues: the driver will not say them
+ *    again), and the snapshot is restored and RESUME sent.  The guest sees a
+ *    pause; nothing is lost.  A VF the user had paused stays paused.
+ *  - "re-attached": every other VF (a PCI card's vfio device goes with the
+ *    count, a process guest's slot connection is cut; or its driver was reset
+ *    or paused by force, or its device could not be taken back): taken from
+ *    its VM through the adapter and given back once the count is set (the
+ *    guest sees a removal and a hot-plug; on the emulated card the reply has
+ *    the new devargs).
+ * VFs at or beyond M are taken back ("removed").
  */
+
+/* After the pause: a kept VF must have paused cooperatively (its driver stopped and waits). */
+static void
+count_decide(struct svff *s)
+{
+	struct svff_batch *b = &s->batch;
+
+	for (uint32_t i = 0; i < b->n; i++) {
+		struct svff_bvf *e = &b->e[i];
+		const struct svff_vf *v = &s->vf[e->vf];
+
+		if (!e->keep || (v->state == SVFF_VF_PAUSED &&
+		    strcmp(v->pause_path, "cooperative") == 0))
+			continue;
+		SVFF_LOG(NOTICE, "VF %u: paused %s, not cooperatively: re-attached instead of "
+			"kept", e->vf, v->pause_path[0] ? v->pause_path : "(not)");
+		e->keep = false;
+		snprintf(e->what, sizeof(e->what), "re-attached");
+	}
+}
+
+/* Take each VF of the batch from the card: kept ones parked, the others detached. */
 static void
 count_detach(struct svff *s)
 {
@@ -596,10 +629,83 @@ count_detach(struct svff *s)
 		char err[256];
 
 		svff_hv_vf_of(s, e->vf, &hvf);
+		if (e->keep) {
+			rte_pmd_qdma_vf_reg_get(s->pf_port, hvf.func_id, &e->reg);
+			if (svff_hv_park(s->hv, v->vm, &hvf, err, sizeof(err)) == 0)
+				continue;
+			SVFF_LOG(WARNING, "VF %u: cannot keep it in VM %s (%s): re-attached", e->vf,
+				v->vm, err);
+			e->keep = false;
+			snprintf(e->what, sizeof(e->what), "re-attached");
+		}
 		if (svff_hv_detach(s->hv, v->vm, &hvf, err, sizeof(err)) < 0)
 			SVFF_LOG(WARNING, "VF %u: detach from VM %s: %s", e->vf, v->vm, err);
 		svff_pause_drop(s, e->vf);
 		v->detaches++;
+	}
+}
+
+/* A kept VF whose device could not be taken back: detached (the file goes), re-attached. */
+static void
+count_unkeep(struct svff *s, struct svff_bvf *e, const char *why)
+{
+	struct svff_vf *v = &s->vf[e->vf];
+	struct svff_hv_vf hvf;
+	char err[256];
+
+	SVFF_LOG(ERR, "VF %u: its device in VM %s could not be kept (%s): re-attached", e->vf,
+		v->vm, why);
+	svff_hv_vf_of(s, e->vf, &hvf);
+	if (svff_hv_detach(s->hv, v->vm, &hvf, err, sizeof(err)) < 0)
+		SVFF_LOG(WARNING, "VF %u: detach from VM %s: %s", e->vf, v->vm, err);
+	svff_pause_drop(s, e->vf);
+	v->detaches++;
+	e->keep = false;
+	snprintf(e->what, sizeof(e->what), "re-attached");
+}
+
+/*
+ * The re-created functions of the kept VFs take their devices back; the PF gets
+ * back what it held of their drivers; the snapshots are restored and RESUME sent
+ * (a VF the user had paused stays paused).
+ */
+static void
+count_unpark(struct svff *s)
+{
+	struct svff_batch *b = &s->batch;
+	bool any = false;
+
+	for (uint32_t i = 0; i < b->n; i++) {
+		struct svff_bvf *e = &b->e[i];
+		struct svff_vf *v = &s->vf[e->vf];
+		struct svff_hv_vf hvf;
+		char err[256];
+
+		if (!e->keep)
+			continue;
+		svff_hv_vf_of(s, e->vf, &hvf);
+		if (e->vf >= s->numvfs ||
+		    svff_hv_unpark(s->hv, v->vm, &hvf, &v->link, err, sizeof(err)) < 0)
+			count_unkeep(s, e, e->vf >= s->numvfs ? "the count was not changed" : err);
+		else
+			any = true;
+	}
+	if (any)
+		svff_mbox_drain(s);   /* nothing of the change may come after what follows */
+	for (uint32_t i = 0; i < b->n; i++) {
+		struct svff_bvf *e = &b->e[i];
+		int rc;
+
+		if (!e->keep)
+			continue;
+		rc = rte_pmd_qdma_vf_reg_set(s->pf_port, svff_vf_func(s, e->vf), &e->reg);
+		if (rc < 0) {
+			count_unkeep(s, e, rte_strerror(-rc));
+			continue;
+		}
+		svff_crash_point(s, "reconf", "unparked");
+		if (e->pause && svff_pause_resume(s, e->vf) < 0)
+			snprintf(e->what, sizeof(e->what), "not-resumed");
 	}
 }
 
@@ -615,7 +721,7 @@ count_reattach(struct svff *s, json_t *devargs)
 		struct svff_hv_vf hvf;
 		char err[256], key[8];
 
-		if (e->vf >= s->numvfs)
+		if (e->vf >= s->numvfs || e->keep)
 			continue;
 		svff_hv_vf_of(s, e->vf, &hvf);
 		memset(&g, 0, sizeof(g));
@@ -626,10 +732,12 @@ count_reattach(struct svff *s, json_t *devargs)
 			v->state = SVFF_VF_READY;
 			v->vm[0] = '\0';
 			v->token = 0;
+			memset(&v->link, 0, sizeof(v->link));
 			continue;
 		}
 		v->state = SVFF_VF_ATTACHED;
 		v->token = g.token;
+		v->link = g.vm;
 		v->reason[0] = '\0';
 		v->stuck_events = 0;
 		v->attaches++;
@@ -658,6 +766,7 @@ act_numvfs(struct svff *s)
 	json_t *devargs = json_object(), *reply;
 	int rc;
 
+	count_decide(s);
 	count_detach(s);
 	svff_crash_point(s, "reconf", "detached");
 	for (uint32_t vf = m; vf < old; vf++)   /* the PMD's windows of the VFs that go */
@@ -671,10 +780,13 @@ act_numvfs(struct svff *s)
 	}
 	for (uint32_t vf = m; vf < old; vf++) {
 		svff_qm_set(&s->qm, svff_vf_func(s, vf), -1, 0);
+		svff_pause_drop(s, vf);
 		memset(&s->vf[vf], 0, sizeof(s->vf[vf]));
 	}
 	s->numvfs = m;
 	svff_crash_point(s, "reconf", "enabled");
+	if (count_what(b, "paused") > 0)
+		svff_mbox_drain(s);   /* the reset notices of the change, before the windows */
 	for (unsigned int i = 0; rc == 0 && i < b->plan->nb; i++) {
 		int vf = vf_of_func(s, b->plan->mv[i].func);
 
@@ -689,6 +801,7 @@ act_numvfs(struct svff *s)
 	for (uint32_t vf = 0; vf < m; vf++)
 		if (svff_vf_window_sync(s, vf) < 0)
 			SVFF_LOG(ERR, "reconf: VF %u: the card refused its queues", vf);
+	count_unpark(s);
 	count_reattach(s, devargs);
 	b->op->steps_done = b->op->steps_total;
 	{
@@ -707,8 +820,9 @@ act_numvfs(struct svff *s)
 		return svff_error("card-refused", "%.60s: numvfs %u kept, the VFs were given "
 			"back", err, old);
 	}
-	svff_op_end(s, b->op, SVFF_OP_DONE, -1, "numvfs %u -> %u; %u VF(s) re-attached, %u "
-		"removed", b->old_numvfs, m, count_what(b, "re-attached"), count_what(b, "removed"));
+	svff_op_end(s, b->op, SVFF_OP_DONE, -1, "numvfs %u -> %u; %u VF(s) paused in their VMs, "
+		"%u re-attached, %u removed", b->old_numvfs, m, count_what(b, "paused"),
+		count_what(b, "re-attached"), count_what(b, "removed"));
 	reply = batch_reply(s);
 	json_object_set_new(reply, "numvfs_from", json_integer(b->old_numvfs));
 	json_object_set_new(reply, "numvfs", json_integer(m));
@@ -716,6 +830,16 @@ act_numvfs(struct svff *s)
 	json_object_set_new(reply, "advice", json_string(ELASTIC_ADVICE));
 	svff_compact(s);
 	return reply;
+}
+
+/* Can the guest of VF @p vf keep its device across the count change (the adapter says)? */
+static bool
+count_keeps(struct svff *s, unsigned int vf)
+{
+	struct svff_hv_vf hvf;
+
+	svff_hv_vf_of(s, vf, &hvf);
+	return svff_hv_keeps_device(s->hv, s->vf[vf].vm, &hvf);
 }
 
 static json_t *
@@ -751,12 +875,17 @@ reconf_numvfs(struct svff *s, struct svff_req *req, uint32_t m, uint32_t qmax)
 	b->old_numvfs = old;
 	for (uint32_t vf = 0; vf < old; vf++) {
 		const struct svff_vf *v = &s->vf[vf];
+		bool run = v->state == SVFF_VF_ATTACHED, keep;
+		struct svff_bvf *e;
 
 		if (!svff_vf_has_vm(v))
 			continue;
 		/* a VF that stays and runs is stopped first; others are only taken back */
-		batch_add(b, vf, vf < m && v->state == SVFF_VF_ATTACHED,
-			vf < m ? "re-attached" : "removed");
+		keep = vf < m && (run || (v->state == SVFF_VF_PAUSED &&
+			strcmp(v->pause_path, "cooperative") == 0)) && count_keeps(s, vf);
+		e = batch_add(b, vf, vf < m && run, vf >= m ? "removed" : keep ? "paused" :
+			"re-attached");
+		e->keep = keep;
 	}
 	snprintf(target, sizeof(target), "numvfs=%u->%u", old, m);
 	b->op = svff_op_begin(s, "reconf", target, batch_count(b, -1) + 1);

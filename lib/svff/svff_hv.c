@@ -477,3 +477,59 @@ svff_hv_vf_present(struct svff_hv *hv, const char *vm, const struct svff_hv_vf *
 		rc = check_vf(vf, err, errlen);
 	return rc < 0 ? rc : hv->ops->vf_present(hv, vm, vf, present, err, errlen);
 }
+
+bool
+svff_hv_keeps_device(struct svff_hv *hv, const char *vm, const struct svff_hv_vf *vf)
+{
+	char err[128];
+
+	if (hv == NULL || hv->ops->keeps_device == NULL ||
+	    svff_hv_check_name(vm, err, sizeof(err)) < 0 || check_vf(vf, err, sizeof(err)) < 0)
+		return false;
+	return hv->ops->keeps_device(hv, vm, vf);
+}
+
+int
+svff_hv_park(struct svff_hv *hv, const char *vm, const struct svff_hv_vf *vf,
+		char *err, size_t errlen)
+{
+	int rc;
+
+	if (hv == NULL) {
+		snprintf(err, errlen, "invalid arguments");
+		return -EINVAL;
+	}
+	rc = svff_hv_check_name(vm, err, errlen);
+	if (rc == 0)
+		rc = check_vf(vf, err, errlen);
+	if (rc < 0)
+		return rc;
+	if (hv->ops->park == NULL || !svff_hv_keeps_device(hv, vm, vf)) {
+		snprintf(err, errlen, "VM '%s' cannot keep VF %u's device across a re-creation "
+			"of the function", vm, vf->vf);
+		return -ENOTSUP;
+	}
+	return hv->ops->park(hv, vm, vf, err, errlen);
+}
+
+int
+svff_hv_unpark(struct svff_hv *hv, const char *vm, const struct svff_hv_vf *vf,
+		const struct svff_hv_vm_link *link, char *err, size_t errlen)
+{
+	int rc;
+
+	if (hv == NULL || link == NULL) {
+		snprintf(err, errlen, "invalid arguments");
+		return -EINVAL;
+	}
+	rc = svff_hv_check_name(vm, err, errlen);
+	if (rc == 0)
+		rc = check_vf(vf, err, errlen);
+	if (rc < 0)
+		return rc;
+	if (hv->ops->unpark == NULL) {
+		snprintf(err, errlen, "this adapter keeps no device across a re-creation");
+		return -ENOTSUP;
+	}
+	return hv->ops->unpark(hv, vm, vf, link, err, errlen);
+}

@@ -79,13 +79,15 @@ struct svff_hv_grant {
  * @p bar_path (@p bar_size bytes, owner @p uid/@p gid, mode 0600) and the
  * guest RAM (@p ram_fd, @p ram_len bytes, borrowed) as its only DMA window
  * at IOVA 0; detach it again (-ENOENT: not attached).  @p adopt: the file exists
- * (a QEMU maps it since before a restart of svffd) and is taken as it is.
+ * (a QEMU maps it since before a restart of svffd, or it was kept across a VF count
+ * change) and is taken as it is.  @p keep_file: the detach leaves the file (the VM
+ * keeps the device while the card re-creates the function; adopted again after).
  */
 struct svff_hv_card {
 	int (*attach_vm)(void *arg, unsigned int vf, const char *bar_path, uint64_t bar_size,
 			int uid, int gid, int ram_fd, uint64_t ram_len, bool adopt, char *err,
 			size_t errlen);
-	int (*detach_vm)(void *arg, unsigned int vf);
+	int (*detach_vm)(void *arg, unsigned int vf, bool keep_file);
 	/**
 	 * Load another user logic ("loopback", "generator", "sink"): the emulated card's
 	 * stand-in for a new bitstream (svffd's reconf pauses the VFs around it). NULL: none.
@@ -187,6 +189,34 @@ int svff_hv_vf_present(struct svff_hv *hv, const char *vm, const struct svff_hv_
  *         the VF, svff_hv_vm_forget()), or another negative errno.
  */
 int svff_hv_vm_reattach(struct svff_hv *hv, const char *vm, const struct svff_hv_vf *vf,
+		const struct svff_hv_vm_link *link, char *err, size_t errlen);
+
+/**
+ * Can @p vm keep its device of @p vf while the VF's function is destroyed and
+ * re-created (a VF count change goes N -> 0 -> M)?  Only where what the guest
+ * holds is not the function itself: a VF of the emulated card in a VM (its BAR
+ * is a file QEMU maps, its DMA window the VM's RAM; the card can take both
+ * again).  Not a PCI card's VF (its vfio device goes with the count) nor a
+ * process guest on the emulated card's slot socket (its connection is cut).
+ */
+bool svff_hv_keeps_device(struct svff_hv *hv, const char *vm, const struct svff_hv_vf *vf);
+
+/**
+ * Before a VF count change: the card lets @p vf go while @p vm keeps its
+ * device (nothing is unplugged, the BAR file stays; the guest's driver sees
+ * nothing).  Only for a VF svff_hv_keeps_device() accepts (-ENOTSUP otherwise).
+ */
+int svff_hv_park(struct svff_hv *hv, const char *vm, const struct svff_hv_vf *vf,
+		char *err, size_t errlen);
+
+/**
+ * After it: the re-created function takes the kept device back: the card
+ * adopts the same BAR file and the same RAM as the DMA window (@p link as
+ * attach returned it; the same domain instance must still run and map the
+ * file).  On failure (-ESRCH: the VM no longer holds the device) the VF stays
+ * parked: svff_hv_detach() takes it from the VM and removes the file.
+ */
+int svff_hv_unpark(struct svff_hv *hv, const char *vm, const struct svff_hv_vf *vf,
 		const struct svff_hv_vm_link *link, char *err, size_t errlen);
 
 /** The VM of @p link is gone: remove the BAR file it left (if it is still the one made). */

@@ -210,7 +210,50 @@ emu_present(struct svff_hv *hv, const char *vm, const struct svff_hv_vf *vf, boo
 	return 0;
 }
 
+/*
+ * A VF in a VM keeps its device across a re-creation of its function: the BAR is
+ * a file QEMU maps and the DMA window the VM's RAM, both of which the card can take
+ * again.  A process guest's connection to the slot is cut: it cannot.
+ */
+static bool
+emu_keeps_device(struct svff_hv *hv, const char *vm, const struct svff_hv_vf *vf)
+{
+	const struct svff_hv_emu_grant *g = &hv->emu[vf->vf];
+
+	return hv->card != NULL && g->granted && g->in_vm && strcmp(g->vm, vm) == 0;
+}
+
+static int
+emu_park(struct svff_hv *hv, const char *vm, const struct svff_hv_vf *vf, char *err,
+		size_t errlen)
+{
+#ifdef SVFF_HAVE_LIBVIRT
+	return svff_hv_vm_park(hv, vm, vf, err, errlen);
+#else
+	(void)hv;
+	snprintf(err, errlen, "VF %u (VM '%s'): svff was built without libvirt", vf->vf, vm);
+	return -ENOTSUP;
+#endif
+}
+
+static int
+emu_unpark(struct svff_hv *hv, const char *vm, const struct svff_hv_vf *vf,
+		const struct svff_hv_vm_link *link, char *err, size_t errlen)
+{
+#ifdef SVFF_HAVE_LIBVIRT
+	return svff_hv_vm_unpark(hv, vm, vf, link, err, errlen);
+#else
+	(void)hv;
+	(void)link;
+	snprintf(err, errlen, "VF %u (VM '%s'): svff was built without libvirt", vf->vf, vm);
+	return -ENOTSUP;
+#endif
+}
+
 const struct svff_hv_ops svff_hv_emulated_ops = {
+	.keeps_device = emu_keeps_device,
+	.park = emu_park,
+	.unpark = emu_unpark,
 	.attach = emu_attach,
 	.detach = emu_detach,
 	.suspend = emu_suspend,

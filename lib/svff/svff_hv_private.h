@@ -55,6 +55,12 @@ struct svff_hv_ops {
 			char *err, size_t errlen);
 	int (*vf_present)(struct svff_hv *hv, const char *vm, const struct svff_hv_vf *vf,
 			bool *present, char *err, size_t errlen);
+	/* the device kept across a re-creation of the function (NULL: never) */
+	bool (*keeps_device)(struct svff_hv *hv, const char *vm, const struct svff_hv_vf *vf);
+	int (*park)(struct svff_hv *hv, const char *vm, const struct svff_hv_vf *vf,
+			char *err, size_t errlen);
+	int (*unpark)(struct svff_hv *hv, const char *vm, const struct svff_hv_vf *vf,
+			const struct svff_hv_vm_link *link, char *err, size_t errlen);
 };
 
 extern const struct svff_hv_ops svff_hv_libvirt_ops;
@@ -72,6 +78,7 @@ struct svff_hv_emu_grant {
 	unsigned int slot;             /* guest PCI slot on bus 0 */
 	char shmem[64];                /* the shmem device's name = /dev/shm file */
 	char guest_bdf[16];
+	bool parked;                   /* the card let it go, the VM kept it (svff_hv_park()) */
 };
 
 struct svff_hv {
@@ -102,6 +109,11 @@ int svff_hv_vm_detach(struct svff_hv *hv, const char *vm, const struct svff_hv_v
  * after its hot-plug left the device in the domain and the BAR file: both go.
  */
 void svff_hv_vm_unplug_stale(struct svff_hv *hv, const char *vm, const struct svff_hv_vf *vf);
+/* Park / unpark a VF in a VM across a re-creation of its function (svff_hv_park()). */
+int svff_hv_vm_park(struct svff_hv *hv, const char *vm, const struct svff_hv_vf *vf,
+		char *err, size_t errlen);
+int svff_hv_vm_unpark(struct svff_hv *hv, const char *vm, const struct svff_hv_vf *vf,
+		const struct svff_hv_vm_link *link, char *err, size_t errlen);
 
 /*
  * libvirt connection, shared by both implementations (svff_hv_libvirt.c).

@@ -331,7 +331,7 @@ svff_hv_vm_attach(struct svff_hv *hv, const char *vm, const struct svff_hv_vf *v
 	if (virDomainAttachDeviceFlags(d, xml, VIR_DOMAIN_AFFECT_LIVE) < 0) {
 		snprintf(err, errlen, "cannot hot-plug VF %u into VM '%s': %s", vf->vf, vm,
 			virGetLastErrorMessage());
-		hv->card->detach_vm(hv->card_arg, vf->vf);
+		hv->card->detach_vm(hv->card_arg, vf->vf, false);
 		virDomainFree(d);
 		return -EIO;
 	}
@@ -396,9 +396,14 @@ reattach_check(virDomainPtr d, const char *vm, const struct svff_hv_vm_link *lin
 	return rc;
 }
 
-int
-svff_hv_vm_reattach(struct svff_hv *hv, const char *vm, const struct svff_hv_vf *vf,
-		const struct svff_hv_vm_link *link, char *err, size_t errlen)
+/*
+ * The card takes the BAR file and the RAM of the journaled domain instance again
+ * (@p what: why, for the log): after a restart of svffd, or after a VF count change
+ * that the VM's device outlived.
+ */
+static int
+vm_adopt(struct svff_hv *hv, const char *vm, const struct svff_hv_vf *vf,
+		const struct svff_hv_vm_link *link, const char *what, char *err, size_t errlen)
 {
 	char path[96];
 	virConnectPtr conn;
@@ -430,9 +435,52 @@ svff_hv_vm_reattach(struct svff_hv *hv, const char *vm, const struct svff_hv_vf 
 	if (rc < 0)
 		return rc;
 	note_in_vm(hv, vm, vf, link, NULL);
-	SVFF_LOG(NOTICE, "VF %u: back in VM '%s' at %s after the restart (BAR %s adopted)",
-		vf->vf, vm, hv->emu[vf->vf].guest_bdf, path);
+	SVFF_LOG(NOTICE, "VF %u: back in VM '%s' at %s %s (BAR %s adopted)", vf->vf, vm,
+		hv->emu[vf->vf].guest_bdf, what, path);
 	return 0;
+}
+
+int
+svff_hv_vm_reattach(struct svff_hv *hv, const char *vm, const struct svff_hv_vf *vf,
+		const struct svff_hv_vm_link *link, char *err, size_t errlen)
+{
+	return vm_adopt(hv, vm, vf, link, "after the restart", err, errlen);
+}
+
+int
+svff_hv_vm_park(struct svff_hv *hv, const char *vm, const struct svff_hv_vf *vf,
+		char *err, size_t errlen)
+{
+	struct svff_hv_emu_grant *g = &hv->emu[vf->vf];
+	int rc;
+
+	/* the card lets go of the function; QEMU keeps mapping the file, nothing is unplugged */
+	rc = hv->card->detach_vm(hv->card_arg, vf->vf, true);
+	if (rc < 0) {
+		snprintf(err, errlen, "the card cannot let VF %u go: %s", vf->vf, strerror(-rc));
+		return rc;
+	}
+	g->parked = true;
+	SVFF_LOG(INFO, "VF %u: parked (VM '%s' keeps its device, /dev/shm/%s kept)", vf->vf, vm,
+		g->shmem);
+	return 0;
+}
+
+int
+svff_hv_vm_unpark(struct svff_hv *hv, const char *vm, const struct svff_hv_vf *vf,
+		const struct svff_hv_vm_link *link, char *err, size_t errlen)
+{
+	struct svff_hv_emu_grant *g = &hv->emu[vf->vf];
+	int rc;
+
+	if (!g->parked) {
+		snprintf(err, errlen, "VF %u is not parked", vf->vf);
+		return -EINVAL;
+	}
+	rc = vm_adopt(hv, vm, vf, link, "(its function re-created)", err, errlen);
+	if (rc == 0)
+		g->parked = false;
+	return rc;
 }
 
 void
@@ -541,10 +589,17 @@ svff_hv_vm_detach(struct svff_hv *hv, const char *vm, const struct svff_hv_vf *v
 	}
 	if (d != NULL)
 		virDomainFree(d);
-	rc = hv->card->detach_vm(hv->card_arg, vf->vf);
+	rc = hv->card->detach_vm(hv->card_arg, vf->vf, false);
 	if (rc < 0 && rc != -ENOENT) {
 		snprintf(err, errlen, "the card cannot detach VF %u: %s", vf->vf, strerror(-rc));
 		return rc;
+	}
+	if (g->parked) {
+		/* the card had let it go already: the file it kept goes now */
+		struct svff_hv_vm_link l = { .slot = g->slot };
+
+		snprintf(l.shmem, sizeof(l.shmem), "%s", g->shmem);
+		svff_hv_vm_forget(hv, &l);
 	}
 	memset(g, 0, sizeof(*g));
 	return 0;

@@ -344,7 +344,11 @@ vf_of_func(const struct svff *s, uint16_t func)
 	return func - s->vf_func_base;
 }
 
-/* A VF asks for queues: inside its own range, from its base, never more. */
+/*
+ * A VF asks for queues: inside its own range, from its base, never more.  A paused
+ * VF asks too when its driver registers again on RESTORE (after a restart of svffd,
+ * its queues wait for the unpause).
+ */
 static int
 hook_queue_request(void *arg, uint16_t port, uint16_t func, uint32_t qmax, int32_t *qbase)
 {
@@ -356,7 +360,8 @@ hook_queue_request(void *arg, uint16_t port, uint16_t func, uint32_t qmax, int32
 	if (vf < 0)
 		return -EPERM;
 	r = &s->qm.fn[func];
-	if (s->vf[vf].state != SVFF_VF_ATTACHED || r->len == 0 || qmax > r->len)
+	if ((s->vf[vf].state != SVFF_VF_ATTACHED && s->vf[vf].state != SVFF_VF_PAUSED) ||
+	    r->len == 0 || qmax > r->len)
 		return -ENOSPC;
 	*qbase = r->base;
 	return 0;

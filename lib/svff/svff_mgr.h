@@ -47,6 +47,8 @@ void svff_vf_release(struct svff *s, unsigned int vf, const char *why);
 /* svff_vm.c: VFs in VMs (emulated card): across a restart (the journal's vm_link), /svff/info */
 void svff_vm_link_json(const struct svff *s, unsigned int vf, json_t *o);
 void svff_vm_link_parse(const json_t *entry, struct svff_hv_vm_link *l);
+/** Serve what the card has queued for the PF (reset notices) until it is quiet (bounded). */
+void svff_mbox_drain(struct svff *s);
 /** Once the card is known: give journaled VM VFs back to their VMs (or release them). */
 void svff_recover_vms(struct svff *s);
 /** /svff/info's "hypervisor": the adapter, libvirt, whether VFs can go into VMs. */

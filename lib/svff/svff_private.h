@@ -14,6 +14,7 @@
 
 #include <jansson.h>
 #include <rte_log.h>
+#include <rte_pmd_qdma.h>
 
 #include "svff.h"
 #include "svff_hv.h"
@@ -139,7 +140,9 @@ struct svff_bvf {
 	uint16_t vf;
 	uint8_t st;              /**< SVFF_BVF_* */
 	bool pause;              /**< this batch pauses it */
-	char what[16];           /**< its outcome: kept, moved, re-attached, removed, ... */
+	char what[16];           /**< its outcome: kept, moved, paused, re-attached, removed, ... */
+	bool keep;               /**< numvfs: its VM keeps the device across the change */
+	struct rte_pmd_qdma_vf_reg reg; /**< numvfs, kept: what the PF held of its driver */
 };
 enum { SVFF_BVF_WAIT = 0, SVFF_BVF_NOW, SVFF_BVF_PAUSED, SVFF_BVF_FAILED, SVFF_BVF_IDLE,
 	SVFF_BVF_RESET };

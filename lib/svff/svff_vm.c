@@ -72,8 +72,8 @@ svff_vm_link_parse(const json_t *entry, struct svff_hv_vm_link *l)
  * its numvfs change) before RESTORE goes out: a reset notice handled after
  * it would withdraw it from the outbox.  Bounded: until 3 quiet rounds.
  */
-static void
-mbox_drain(struct svff *s)
+void
+svff_mbox_drain(struct svff *s)
 {
 	for (int quiet = 0, i = 0; quiet < 3 && i < 200; i++) {
 		if (rte_pmd_qdma_mbox_service(s->pf_port, 64) > 0) {
@@ -121,7 +121,7 @@ reattach_one(struct svff *s, unsigned int vf)
 	}
 	op->steps_done = 1;
 	/* the guest's PMD registers again (HELLO, window, queues) on RESTORE */
-	mbox_drain(s);
+	svff_mbox_drain(s);
 	rc = rte_pmd_qdma_vf_restore(s->pf_port, svff_vf_func(s, vf));
 	if (rc < 0)
 		SVFF_LOG(ERR, "VF %u: cannot send RESTORE: %s", vf, rte_strerror(-rc));

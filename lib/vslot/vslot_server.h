@@ -306,6 +306,17 @@ int vslot_server_attach_external(struct vslot_server *srv, unsigned fn,
  */
 int vslot_server_detach_external(struct vslot_server *srv, unsigned fn);
 
+/**
+ * As vslot_server_detach_external(), but the BAR file stays where it is: its
+ * holder keeps the device while the function is re-created (e.g. a numvfs change
+ * N -> 0 -> M), and the file is adopted again afterwards (vslot_external.adopt).
+ * The card's BAR moves to fresh backing as in any detach, so nothing the card
+ * does meanwhile reaches the file. Blocking.
+ *
+ * @return 0, -EINVAL (bad fn) or -ENOENT (no external holder).
+ */
+int vslot_server_detach_external_keep(struct vslot_server *srv, unsigned fn);
+
 /** True if @p fn is held by an external holder. */
 bool vslot_server_fn_external(struct vslot_server *srv, unsigned fn);
 

@@ -203,12 +203,13 @@ vs_ext_attach(struct vslot_server *srv, unsigned fn, const struct vslot_external
 }
 
 int
-vs_ext_detach(struct vslot_server *srv, unsigned fn)
+vs_ext_detach(struct vslot_server *srv, unsigned fn, bool keep_file)
 {
 	if (fn >= srv->nb_fns)
 		return -EINVAL;
 	if (srv->fns[fn].holder == NULL || !srv->fns[fn].holder->ext)
 		return -ENOENT;
+	srv->fns[fn].holder->ext_keep = keep_file;
 	vs_fn_detach(srv, fn, VSLOT_REMOVED_UNKNOWN, true);
 	return 0;
 }
@@ -219,9 +220,11 @@ vs_ext_release(struct vslot_server *srv, struct vslot_conn *c)
 	struct stat st;
 
 	/* our file only: a name someone re-created since is not ours to remove */
-	if (lstat(c->ext_path, &st) == 0 && st.st_dev == c->ext_dev && st.st_ino == c->ext_ino)
+	if (!c->ext_keep && lstat(c->ext_path, &st) == 0 && st.st_dev == c->ext_dev &&
+			st.st_ino == c->ext_ino)
 		unlink(c->ext_path);
-	vs_log(srv, VSLOT_LOG_DEBUG, "external holder released (%s)", c->ext_path);
+	vs_log(srv, VSLOT_LOG_DEBUG, "external holder released (%s%s)", c->ext_path,
+		c->ext_keep ? ", file kept" : "");
 	free(c->ext_path);
 	free(c);
 }

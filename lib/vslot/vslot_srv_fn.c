@@ -384,7 +384,8 @@ cmd_exec(struct vslot_server *srv, struct vslot_cmd *cmd)
 	case VSLOT_CMD_ATTACH_EXT:
 		return vs_ext_attach(srv, cmd->fn, cmd->ext, cmd->why, cmd->whylen);
 	case VSLOT_CMD_DETACH_EXT:
-		return vs_ext_detach(srv, cmd->fn);
+	case VSLOT_CMD_DETACH_EXT_KEEP:
+		return vs_ext_detach(srv, cmd->fn, cmd->op == VSLOT_CMD_DETACH_EXT_KEEP);
 	}
 	return -EINVAL;
 }
@@ -476,6 +477,16 @@ int
 vslot_server_detach_external(struct vslot_server *srv, unsigned fn)
 {
 	struct vslot_cmd cmd = { .op = VSLOT_CMD_DETACH_EXT, .fn = fn };
+
+	if (srv == NULL)
+		return -EINVAL;
+	return srv_call(srv, &cmd);
+}
+
+int
+vslot_server_detach_external_keep(struct vslot_server *srv, unsigned fn)
+{
+	struct vslot_cmd cmd = { .op = VSLOT_CMD_DETACH_EXT_KEEP, .fn = fn };
 
 	if (srv == NULL)
 		return -EINVAL;

@@ -95,6 +95,7 @@ struct vslot_conn {
 	/* an external holder (vslot_server_attach_external): no socket (fd -1), not listed */
 	bool ext;
 	char *ext_path;          /* the BAR file, unlinked at detach if still ours */
+	bool ext_keep;           /* the detach leaves the BAR file (its holder keeps it) */
 	dev_t ext_dev;
 	ino_t ext_ino;
 };
@@ -151,6 +152,7 @@ enum vslot_cmd_op {
 	VSLOT_CMD_REMOVE,
 	VSLOT_CMD_ATTACH_EXT,
 	VSLOT_CMD_DETACH_EXT,
+	VSLOT_CMD_DETACH_EXT_KEEP,
 };
 
 struct vslot_cmd {
@@ -304,7 +306,7 @@ int vs_fn_renew_backing(struct vslot_server *srv, unsigned fn, unsigned ext_bar,
 /* ---- vslot_srv_ext.c ---- */
 int vs_ext_attach(struct vslot_server *srv, unsigned fn, const struct vslot_external *ext,
 	char *why, size_t whylen);
-int vs_ext_detach(struct vslot_server *srv, unsigned fn);
+int vs_ext_detach(struct vslot_server *srv, unsigned fn, bool keep_file);
 /* After vs_fn_detach() of an external holder: unlink its file, free it. */
 void vs_ext_release(struct vslot_server *srv, struct vslot_conn *c);
 

@@ -141,6 +141,62 @@ test_attach_detach(void **state)
 	svff_hv_close(hv);
 }
 
+/*
+ * The VF count change's fallback decision: a process guest (a grant over the slot
+ * socket) cannot keep its device across a re-creation of the function, with or
+ * without a card that takes VMs; parking it is refused and changes nothing.
+ */
+static int
+no_vm_attach(void *arg, unsigned int vf, const char *bar_path, uint64_t bar_size, int uid,
+		int gid, int ram_fd, uint64_t ram_len, bool adopt, char *e, size_t elen)
+{
+	(void)arg; (void)vf; (void)bar_path; (void)bar_size; (void)uid; (void)gid;
+	(void)ram_fd; (void)ram_len; (void)adopt;
+	snprintf(e, elen, "not in this test");
+	return -ENOTSUP;
+}
+
+static int
+no_vm_detach(void *arg, unsigned int vf, bool keep_file)
+{
+	(void)arg; (void)vf; (void)keep_file;
+	fail_msg("the card was asked to let a process guest's VF go");
+	return -EIO;
+}
+
+static void
+test_keeps_device(void **state)
+{
+	static const struct svff_hv_card card = { .attach_vm = no_vm_attach,
+		.detach_vm = no_vm_detach };
+	struct svff_hv_vf vf1 = emu_vf(1);
+	struct svff_hv_vm_link link = { .slot = 0x11 };
+	struct svff_hv_grant g;
+	struct svff_hv *hv;
+
+	(void)state;
+	hv = svff_hv_open(SVFF_HV_EMULATED, NULL, false, NULL, NULL, err, sizeof(err));
+	assert_non_null(hv);
+	if (svff_hv_attach(hv, "g1", &vf1, &g, err, sizeof(err)) != 0)
+		fail_msg("attach: %s", err);
+	assert_false(svff_hv_keeps_device(hv, "g1", &vf1));
+	assert_int_equal(svff_hv_park(hv, "g1", &vf1, err, sizeof(err)), -ENOTSUP);
+	svff_hv_set_card(hv, &card, NULL);
+	assert_false(svff_hv_keeps_device(hv, "g1", &vf1));
+	assert_false(svff_hv_keeps_device(hv, "other", &vf1));
+	assert_false(svff_hv_keeps_device(hv, "bad name", &vf1));
+	assert_int_equal(svff_hv_park(hv, "g1", &vf1, err, sizeof(err)), -ENOTSUP);
+	assert_non_null(strstr(err, "cannot keep"));
+	/* nothing parked: nothing to take back */
+	snprintf(link.shmem, sizeof(link.shmem), "svff-x-vf1");
+	assert_true(svff_hv_unpark(hv, "g1", &vf1, &link, err, sizeof(err)) < 0);
+	/* the grant is as it was */
+	assert_int_equal(guest_open(1, g.token), 0);
+	svff_hv_set_card(hv, NULL, NULL);
+	assert_int_equal(svff_hv_detach(hv, "g1", &vf1, err, sizeof(err)), 0);
+	svff_hv_close(hv);
+}
+
 static void
 test_bad_input(void **state)
 {
@@ -322,6 +378,7 @@ main(int argc, char **argv)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_attach_detach),
 		cmocka_unit_test(test_bad_input),
+		cmocka_unit_test(test_keeps_device),
 		cmocka_unit_test(test_unreachable_libvirt),
 		cmocka_unit_test(test_hung_libvirt),
 	};

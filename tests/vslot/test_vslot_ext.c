@@ -431,6 +431,67 @@ test_adopt(void **state)
 	ram_free(&ram);
 }
 
+/*
+ * A VF count change under a VM (svffd's "paused" path): the holder is let go with its
+ * file kept (same inode, still mapped by the guest, connected to nothing meanwhile), the
+ * count goes N -> 0 -> M, and the re-created function adopts the same file again.
+ */
+static void
+test_keep_across_numvfs(void **state)
+{
+	struct tcard_opts o = { .total_vfs = 2 };
+	struct fx *f = fx_begin(state, 1, &o);
+	struct agent *pf = &f->ag[0];
+	struct vslot_server *srv = f->card.srv;
+	const unsigned fn = VSLOT_FN_VF(0);
+	struct vslot_external e;
+	struct agent_res r;
+	struct ram ram;
+	struct stat st0, st;
+	char path[96], why[256];
+	volatile uint32_t *card_bar, *guest;
+	size_t glen;
+
+	ram_make(&ram, "keep");
+	bar_path_of(path, sizeof(path), "keep");
+	assert_int_equal(agent_open(pf, f->card.path, 0, 0, &r), 0);
+	assert_int_equal(agent_call(pf, &r, A_SET_NUMVFS, 2, 0, 0, 0), 0);
+	ext_init(&e, path, &ram);
+	assert_int_equal(vslot_server_attach_external(srv, fn, &e, why, sizeof(why)), 0);
+	assert_int_equal(stat(path, &st0), 0);
+	guest = map_bar_file(path, &glen);
+	/* let go, file kept: a function reset, no window, the file stays and reaches no one */
+	assert_int_equal(vslot_server_detach_external_keep(srv, fn), 0);
+	assert_true(tcard_wait_resets(&f->card, fn, 1));
+	assert_false(vslot_server_fn_external(srv, fn));
+	assert_int_equal(vslot_server_nb_dma_maps(srv, fn), 0);
+	assert_int_equal(stat(path, &st), 0);
+	assert_int_equal(st.st_ino, st0.st_ino);
+	card_bar = vslot_server_bar(srv, fn, 0, NULL);
+	guest[0x90 / 4] = 0x13572468;
+	assert_int_not_equal(card_bar[0x90 / 4], 0x13572468);
+	assert_int_equal(vslot_server_detach_external_keep(srv, fn), -ENOENT);
+	/* the count through 0: nothing removes the file */
+	assert_int_equal(agent_call(pf, &r, A_SET_NUMVFS, 0, 0, 0, 0), 0);
+	assert_int_equal(agent_call(pf, &r, A_SET_NUMVFS, 2, 0, 0, 0), 0);
+	assert_int_equal(stat(path, &st), 0);
+	assert_int_equal(st.st_ino, st0.st_ino);
+	/* the re-created function takes it again: the guest's mapping is its BAR, both ways */
+	e.adopt = true;
+	assert_int_equal(vslot_server_attach_external(srv, fn, &e, why, sizeof(why)), 0);
+	assert_int_equal(vslot_server_nb_dma_maps(srv, fn), 1);
+	card_bar = vslot_server_bar(srv, fn, 0, NULL);
+	guest[0x94 / 4] = 0x24681357;
+	assert_int_equal(card_bar[0x94 / 4], 0x24681357);
+	card_bar[0x98 / 4] = 0x0badcafe;
+	assert_int_equal(guest[0x98 / 4], 0x0badcafe);
+	/* a detach that does not keep it removes it */
+	assert_int_equal(vslot_server_detach_external(srv, fn), 0);
+	assert_int_equal(stat(path, &st), -1);
+	munmap((void *)guest, glen);
+	ram_free(&ram);
+}
+
 int
 main(void)
 {
@@ -440,6 +501,7 @@ main(void)
 		FX_TEST(test_released_by_every_detach),
 		FX_TEST(test_refusals),
 		FX_TEST(test_adopt),
+		FX_TEST(test_keep_across_numvfs),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -403,6 +403,8 @@ int qdma_pf_ctx_restore(struct qdma_adapter *ad, uint16_t func,
 		const struct rte_pmd_qdma_qctx *snap, unsigned int n);
 int qdma_pf_resume(struct qdma_adapter *ad, uint16_t func, bool known);
 int qdma_pf_reset_done(struct qdma_adapter *ad, uint16_t func);
+void qdma_pf_reg_get(struct qdma_adapter *ad, uint16_t func, struct rte_pmd_qdma_vf_reg *reg);
+int qdma_pf_reg_set(struct qdma_adapter *ad, uint16_t func, const struct rte_pmd_qdma_vf_reg *reg);
 
 /* qdma_pf_service.c: the PF's VF-message service and resource manager */
 int qdma_pf_init_state(struct qdma_adapter *ad);

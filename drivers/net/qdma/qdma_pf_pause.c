@@ -255,3 +255,47 @@ qdma_pf_reset_done(struct qdma_adapter *ad, uint16_t func)
 	qdma_mbox_msg_init(&m, QDMA_MBOX_OP_RESET_DONE, ad->func_id, func);
 	return qdma_pf_send_msg(ad, func, &m);
 }
+
+/* What the PF holds of @p func's driver registration (a VF count change forgets it). */
+void
+qdma_pf_reg_get(struct qdma_adapter *ad, uint16_t func, struct rte_pmd_qdma_vf_reg *reg)
+{
+	const struct qdma_fn_entry *e = &ad->pf->fn[func];
+
+	memset(reg, 0, sizeof(*reg));
+	rte_spinlock_lock(&ad->mbox_lock);
+	reg->online = e->online;
+	reg->ext = e->svff_ext;
+	reg->active_h2c = e->active[QDMA_MBOX_QTYPE_H2C];
+	reg->active_c2h = e->active[QDMA_MBOX_QTYPE_C2H];
+	reg->active_cmpt = e->active[QDMA_MBOX_QTYPE_CMPT];
+	reg->pause_state = e->pause_state;
+	rte_spinlock_unlock(&ad->mbox_lock);
+}
+
+/* The same driver instance is behind the re-created function: its registration back. */
+int
+qdma_pf_reg_set(struct qdma_adapter *ad, uint16_t func, const struct rte_pmd_qdma_vf_reg *reg)
+{
+	struct qdma_fn_entry *e = &ad->pf->fn[func];
+	uint32_t most = RTE_MAX(reg->active_h2c, reg->active_c2h);
+	int rc = 0;
+
+	most = RTE_MAX(most, reg->active_cmpt);
+	if (reg->pause_state > RTE_PMD_QDMA_PAUSE_RESTORED)
+		return -EINVAL;
+	rte_spinlock_lock(&ad->mbox_lock);
+	if (most > 0 && (e->qbase < 0 || most > e->qmax))
+		rc = -ERANGE;
+	if (rc == 0) {
+		e->online = reg->online;
+		e->svff_ext = reg->online ? reg->ext : 0;
+		e->active[QDMA_MBOX_QTYPE_H2C] = reg->active_h2c;
+		e->active[QDMA_MBOX_QTYPE_C2H] = reg->active_c2h;
+		e->active[QDMA_MBOX_QTYPE_CMPT] = reg->active_cmpt;
+		e->pause_state = reg->pause_state;
+		e->quarantined = false;
+	}
+	rte_spinlock_unlock(&ad->mbox_lock);
+	return rc;
+}

@@ -367,6 +367,33 @@ rte_pmd_qdma_vf_resume_known(uint16_t port_id, uint16_t func_id)
 }
 
 int
+rte_pmd_qdma_vf_reg_get(uint16_t port_id, uint16_t func_id, struct rte_pmd_qdma_vf_reg *reg)
+{
+	int rc;
+	struct qdma_adapter *ad = pf_vf_of(port_id, func_id, &rc);
+
+	if (ad == NULL)
+		return rc;
+	if (reg == NULL)
+		return -EINVAL;
+	qdma_pf_reg_get(ad, func_id, reg);
+	return 0;
+}
+
+int
+rte_pmd_qdma_vf_reg_set(uint16_t port_id, uint16_t func_id, const struct rte_pmd_qdma_vf_reg *reg)
+{
+	int rc;
+	struct qdma_adapter *ad = pf_vf_of(port_id, func_id, &rc);
+
+	if (ad == NULL)
+		return rc;
+	if (reg == NULL)
+		return -EINVAL;
+	return qdma_pf_reg_set(ad, func_id, reg);
+}
+
+int
 rte_pmd_qdma_vf_reset_done(uint16_t port_id, uint16_t func_id)
 {
 	int rc;

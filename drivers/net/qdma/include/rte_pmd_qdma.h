@@ -364,6 +364,46 @@ int rte_pmd_qdma_vf_reset_done(uint16_t port_id, uint16_t func_id);
  */
 __rte_experimental
 int rte_pmd_qdma_vf_restore(uint16_t port_id, uint16_t func_id);
+
+/**
+ * What the PF holds of a VF driver's registration: the HELLO it heard (with the
+ * extension the driver advertised), the queues it announced (QNOTIFY), and where
+ * it stands in a pause.  A VF count change destroys every VF function and the PF
+ * forgets all of this; a VF whose driver kept its device (a VM on the emulated card,
+ * paused with the extension) never says HELLO again, so its owner reads the
+ * registration before the change (rte_pmd_qdma_vf_reg_get()) and gives it back
+ * after (rte_pmd_qdma_vf_reg_set()), before it restores the contexts and RESUMEs.
+ */
+struct rte_pmd_qdma_vf_reg {
+	bool online;                 /**< said HELLO, no BYE since */
+	uint32_t ext;                /**< svff extension bits its driver advertised */
+	uint32_t active_h2c, active_c2h, active_cmpt; /**< queues it announced */
+	uint8_t pause_state;         /**< enum rte_pmd_qdma_pause_state */
+};
+
+/**
+ * Read the registration of VF @p func_id.  PF only.
+ * @param port_id  the PF's port
+ * @param func_id  the VF's function number
+ * @param reg      filled in
+ * @return 0, -EINVAL, -ENODEV, -ENOTSUP (a VF port)
+ */
+__rte_experimental
+int rte_pmd_qdma_vf_reg_get(uint16_t port_id, uint16_t func_id, struct rte_pmd_qdma_vf_reg *reg);
+
+/**
+ * Give VF @p func_id its registration back (the same driver instance is behind the
+ * re-created function).  Its window must be set (rte_pmd_qdma_fn_set_queues()) and
+ * hold the announced queues.  Sends nothing.  PF only.
+ * @param port_id  the PF's port
+ * @param func_id  the VF's function number
+ * @param reg      from rte_pmd_qdma_vf_reg_get() before the function was re-created
+ * @return 0, -ERANGE (more queues announced than its window has: nothing changed),
+ *         -EINVAL, -ENODEV, -ENOTSUP
+ */
+__rte_experimental
+int rte_pmd_qdma_vf_reg_set(uint16_t port_id, uint16_t func_id,
+		const struct rte_pmd_qdma_vf_reg *reg);
 /** @} */
 
 /**

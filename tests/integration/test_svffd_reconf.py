@@ -33,23 +33,13 @@ import unittest
 
 sys.path.insert(0, os.path.dirname(__file__))
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "lib"))
-from svfftest import BUILD, Proc, Telemetry, main, unique_prefix, wait_for  # noqa: E402
-from svffd_common import (GENEROUS_MAILBOX, cleanup_dir, private_config,  # noqa: E402
-                          start_svffd, wait_ready)
+from svfftest import BUILD, Proc, main, wait_for  # noqa: E402
+from svffd_common import GENEROUS_MAILBOX, svffd_up  # noqa: E402
 from svff_tcheck import TrafficCheck  # noqa: E402
 
 
-
-def svffd_up(cls, name):
-    cls.prefix = unique_prefix(name)
-    cls.config, cls.dir = private_config(name, vfs={"count": 0},
-                                         mailbox=GENEROUS_MAILBOX)
-    cls.addClassCleanup(cleanup_dir, cls.dir)
-    cls.svffd = start_svffd(cls.prefix, cls.config)
-    cls.addClassCleanup(cls.svffd.stop)
-    wait_ready(cls.prefix, cls.svffd)
-    cls.t = Telemetry(cls.prefix)
-    cls.addClassCleanup(cls.t.close)
+def up(cls, name):
+    svffd_up(cls, name, tel="t", mailbox=GENEROUS_MAILBOX)
 
 
 class Base(unittest.TestCase):
@@ -84,7 +74,7 @@ class Base(unittest.TestCase):
 class QuotaBatch(Base):
     @classmethod
     def setUpClass(cls):
-        svffd_up(cls, "rcq")
+        up(cls, "rcq")
 
     def test_quota_reconf_of_8_attached_vfs(self):
         self.assertEqual(self.cmd("/svff/init,numvfs=8,qmax=2").get("numvfs"), 8)
@@ -173,7 +163,7 @@ class QuotaBatch(Base):
 class CountChange(Base):
     @classmethod
     def setUpClass(cls):
-        svffd_up(cls, "rcn")
+        up(cls, "rcn")
 
     def test_count_4_to_6_with_4_attached(self):
         self.assertEqual(self.cmd("/svff/init,numvfs=4,qmax=2").get("numvfs"), 4)
@@ -226,7 +216,7 @@ class CountChange(Base):
 class StockDriver(Base):
     @classmethod
     def setUpClass(cls):
-        svffd_up(cls, "rcs")
+        up(cls, "rcs")
 
     def test_reset_prepare_path(self):
         self.assertEqual(self.cmd("/svff/init,numvfs=1,qmax=2").get("numvfs"), 1)

@@ -640,10 +640,19 @@ int
 vslot_client_set_numvfs(struct vslot_client *c, unsigned n)
 {
 	struct vslot_msg req;
+	int saved, rc;
 
+	if (c == NULL)
+		return -EINVAL;
+	/* creating or destroying hundreds of functions is not a quick request (nor is a
+	 * write to sriov_numvfs): it gets the longer of the client's timeout and this */
+	saved = c->timeout_ms;
+	c->timeout_ms = saved > VSLOT_CLIENT_NUMVFS_TIMEOUT_MS ? saved : VSLOT_CLIENT_NUMVFS_TIMEOUT_MS;
 	vslot_msg_init(&req, VSLOT_MSG_SET_NUMVFS, 0, 0);
 	req.u.numvfs.n = htole32(n);
-	return simple_rpc(c, &req, -1, NULL);
+	rc = simple_rpc(c, &req, -1, NULL);
+	c->timeout_ms = saved;
+	return rc;
 }
 
 static int

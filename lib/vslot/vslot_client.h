@@ -41,6 +41,9 @@ struct vslot_client;
 /** Default RPC timeout. */
 #define VSLOT_CLIENT_DEFAULT_TIMEOUT_MS 5000
 
+/** RPC timeout of vslot_client_set_numvfs() at least (functions created or destroyed). */
+#define VSLOT_CLIENT_NUMVFS_TIMEOUT_MS 60000
+
 /** An asynchronous notice from the card. */
 struct vslot_notice {
 	unsigned type;     /**< ::VSLOT_MSG_NOTICE_REMOVED */

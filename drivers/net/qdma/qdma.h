@@ -32,7 +32,7 @@ extern int qdma_logtype_mbox;
 /** Burst cap of the RX completion loop (as the reference PMD). */
 #define QDMA_RX_BURST_MAX 128u
 /** Refill the C2H ring once this many slots are free (at most half the ring). */
-#define QDMA_RX_REFILL_THRESH 128u
+#define QDMA_RX_REFILL_THRESH 256u
 /** Tell the card our completion cidx once this many were consumed (at most a quarter). */
 #define QDMA_CMPT_DB_THRESH 128u
 /** Reclaim transmitted mbufs once this many descriptors are outstanding (at most half). */

@@ -37,8 +37,6 @@ extern int qdma_logtype_mbox;
 #define QDMA_CMPT_DB_THRESH 128u
 /** Reclaim transmitted mbufs once this many descriptors are outstanding (at most half). */
 #define QDMA_TX_FREE_THRESH 256u
-/** Completion entries whose lines are fetched before the status says they are there. */
-#define QDMA_RX_CMPT_AHEAD 32u
 /** Timeout of one mailbox request, ms. */
 #define QDMA_MBOX_TIMEOUT_MS 5000u
 /** Timeout of one indirect-context command, us (the reference's). */

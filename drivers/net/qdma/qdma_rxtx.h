@@ -169,35 +169,21 @@ struct qdma_rx_burst {
 	uint64_t bytes;
 };
 
-/* Prefetch the completion-ring lines of entries [cidx + from, cidx + to). */
-static __rte_always_inline void
-qdma_cmpt_prefetch(const struct qdma_rxq *q, uint16_t cidx, uint32_t from, uint32_t to)
-{
-	const uint32_t esz = q->esz, rc = q->rc;
-
-	for (uint32_t o = from * esz; o < to * esz; o += RTE_CACHE_LINE_SIZE) {
-		uint32_t c = cidx + o / esz;
-
-		rte_prefetch0(q->cmpt + (size_t)(c >= rc - 1 ? c - (rc - 1) : c) * esz);
-	}
-}
-
 /*
  * Start a burst: how many completions the card has finished (its status
  * descriptor's pidx, written once per batch, as the reference PMD reads it:
- * whole batches, never a batch the card is still writing), capped by the
- * caller's room.  Returns false when there is nothing to do.
- * The status line and the entry lines are all misses (the card wrote them
- * on its core): the first QDMA_RX_CMPT_AHEAD entries' lines are requested
- * before the status is read, so that the two misses overlap instead of
- * following each other (reading the entries' color bits instead of the
- * status would also save the status miss, but catches the card in the
- * middle of a batch: bursts of one or two packets, see README).
+ * whole batches, and no reading of lines the card is still writing), capped
+ * by the caller's room.  Returns false when there is nothing to do.
+ * (Requesting the entry lines before the status, so that the two misses
+ * overlap, saves ~100 cycles of a burst but pulls the lines the card is
+ * writing at every empty poll: the card's stores then bounce, and its
+ * throughput fell by ~40 %; see README "Performance".)
  */
 static __rte_always_inline bool
 qdma_rx_burst_begin(struct qdma_rxq *q, uint16_t nb_pkts, struct qdma_rx_burst *b, bool wide)
 {
-	uint16_t rc = q->rc, avail, ahead = RTE_MIN(nb_pkts, QDMA_RX_CMPT_AHEAD);
+	uint16_t rc = q->rc, avail;
+	const uint32_t esz = q->esz;
 
 	if (unlikely(q->in_error))
 		return false;
@@ -205,7 +191,6 @@ qdma_rx_burst_begin(struct qdma_rxq *q, uint16_t nb_pkts, struct qdma_rx_burst *
 	b->tail = q->rx_tail;
 	b->nb_rx = 0;
 	b->bytes = 0;
-	qdma_cmpt_prefetch(q, b->cidx, 0, ahead);
 	avail = qdma_ring_dist(b->cidx, q->cmpt_status->pidx, rc);
 	if (avail == 0) {
 		qdma_rxq_refill(q, q->refill_thresh, wide);
@@ -217,9 +202,12 @@ qdma_rx_burst_begin(struct qdma_rxq *q, uint16_t nb_pkts, struct qdma_rx_burst *
 		avail = QDMA_RX_BURST_MAX;
 	b->avail = avail;
 	rte_smp_rmb();   /* entries are read after the status pidx */
-	/* a longer burst: the rest of its lines at once, not one by one */
-	if (avail > ahead)
-		qdma_cmpt_prefetch(q, b->cidx, ahead, avail);
+	/* the card wrote these lines: fetch them all at once, not one by one */
+	for (uint32_t o = 0; o < (uint32_t)avail * esz; o += RTE_CACHE_LINE_SIZE) {
+		uint32_t c = b->cidx + o / esz;
+
+		rte_prefetch0(q->cmpt + (size_t)(c >= (uint32_t)rc - 1 ? c - (rc - 1) : c) * esz);
+	}
 	return true;
 }
 

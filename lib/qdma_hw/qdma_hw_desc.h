@@ -106,6 +106,18 @@ qdma_h2c_st_desc_fill(struct qdma_h2c_st_desc *d, uint64_t src, uint16_t len, ui
 	d->src_addr = src;
 }
 
+/**
+ * Bytes 0-7 of the same descriptor as one little-endian word (hosts are
+ * little-endian, 3.1): cdh_flags 0, pld_len = len, len, flags; bytes 8-15
+ * are the source address.  For data paths that build descriptors in
+ * registers.
+ */
+static inline uint64_t
+qdma_h2c_st_desc_word0(uint16_t len, uint16_t flags)
+{
+	return ((uint64_t)len << 16) | ((uint64_t)len << 32) | ((uint64_t)flags << 48);
+}
+
 /** C2H stream descriptor, 8 bytes, desc_sz = 0 (3.3); buffer size comes from C2H_BUF_SZ. */
 struct qdma_c2h_st_desc {
 	uint64_t dst_addr; /**< host IOVA of the buffer */

@@ -95,13 +95,18 @@ def scale_table(sc):
 
 def cost_table(c):
     lines = [["subject", "instructions/packet", "rx", "tx", "/ net_null", "rx polls (empty)",
-              "busy cycles/packet, median burst (native)", "/ net_null (native)"]]
+              "busy cycles/packet, median burst (native)", "/ net_null (native)",
+              "busy cycles/packet, mean of bursts ≤ 4× median (native)", "/ net_null"]]
     for r in c.get("rows", []):
         if "busy_cpp_median_burst" in r:
             nat = [_mmm(r["busy_cpp_median_burst"], "%.0f"),
-                   _mmm(r["native_ratio_net_null"]) if r.get("native_ratio_net_null") else "—"]
+                   _mmm(r["native_ratio_net_null"]) if r.get("native_ratio_net_null") else "—",
+                   _mmm(r["busy_cpp_clipped_mean"], "%.1f")
+                   if r.get("busy_cpp_clipped_mean") else "—",
+                   _mmm(r["native_clipped_ratio_net_null"])
+                   if r.get("native_clipped_ratio_net_null") else "—"]
         else:
-            nat = ["—", "not run: " + r.get("native_reason", "-")]
+            nat = ["—", "not run: " + r.get("native_reason", "-"), "—", "—"]
         if "reason" in r:
             lines.append([r["subject"], "—", "—", "—", "—", r["reason"]] + nat)
             continue

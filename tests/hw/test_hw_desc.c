@@ -52,6 +52,13 @@ test_h2c_st(void **state)
 	/* the SSE path's low qword: len << 16 | len << 32 | flags << 48 */
 	memcpy(&lo, &d, 8);
 	assert_int_equal(lo, (0x1234ull << 16) | (0x1234ull << 32) | (0x3ull << 48));
+	/* the word the vector paths build in registers: the same bytes 0-7 */
+	lo = qdma_h2c_st_desc_word0(0x1234, QDMA_H2C_ST_F_SOP | QDMA_H2C_ST_F_EOP);
+	assert_memory_equal(&lo, exp, 8);
+	lo = qdma_h2c_st_desc_word0(0xFFFF, QDMA_H2C_ST_F_EOP);
+	memset(&d, 0xEE, sizeof(d));
+	qdma_h2c_st_desc_fill(&d, 0, 0xFFFF, QDMA_H2C_ST_F_EOP);
+	assert_memory_equal(&lo, &d, 8);
 	assert_int_equal(QDMA_H2C_ST_F_SOP, 0x1);
 	assert_int_equal(QDMA_H2C_ST_F_EOP, 0x2);
 }

@@ -32,11 +32,11 @@ extern int qdma_logtype_mbox;
 /** Burst cap of the RX completion loop (as the reference PMD). */
 #define QDMA_RX_BURST_MAX 128u
 /** Refill the C2H ring once this many slots are free (at most half the ring). */
-#define QDMA_RX_REFILL_THRESH 128u
+#define QDMA_RX_REFILL_THRESH 256u
 /** Tell the card our completion cidx once this many were consumed (at most a quarter). */
 #define QDMA_CMPT_DB_THRESH 128u
 /** Reclaim transmitted mbufs once this many descriptors are outstanding (at most half). */
-#define QDMA_TX_FREE_THRESH 128u
+#define QDMA_TX_FREE_THRESH 256u
 /** Timeout of one mailbox request, ms. */
 #define QDMA_MBOX_TIMEOUT_MS 5000u
 /** Timeout of one indirect-context command, us (the reference's). */

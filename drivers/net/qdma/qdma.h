@@ -43,6 +43,12 @@ extern int qdma_logtype_mbox;
 #define QDMA_IND_TIMEOUT_US 500000u
 /** The same on the emulated card: a software card shares the CPUs with everything else. */
 #define QDMA_IND_TIMEOUT_EMU_US 5000000u
+/**
+ * Emulated card: how long a mailbox command (FN_CMD) may wait for the card to act on it.
+ * Long for the same reason: a mailbox command that gives up is worse than a slow one (a
+ * message read but not acknowledged would be dropped by its reader).
+ */
+#define QDMA_MBOX_CMD_TIMEOUT_EMU_US 5000000u
 /** PF: a VF must consume the PF's message within this, or it is reset (devarg mbox_send_timeout_ms). */
 #define QDMA_MBOX_SEND_TIMEOUT_MS 1000u
 /** PF: messages per second one VF may send (devarg mbox_rate; 0: no limit). */

@@ -33,7 +33,7 @@ mbox_cmd(struct qdma_adapter *ad, uint32_t cmd)
 		return 0;
 	}
 	return qdma_wait32(ad, ad->bar + mb_off(ad, QDMA_MBOX_FN_CMD), UINT32_MAX, 0, 200, 5,
-		100 * 1000);
+		QDMA_MBOX_CMD_TIMEOUT_EMU_US);
 }
 
 /* PF: is our outbox still holding a message its target has not consumed? */

@@ -38,7 +38,7 @@ def support(info, rounds):
         return "skipped (--vm-rounds 0: a TCG guest boots in tens of seconds)"
     hv = info.get("hypervisor") if isinstance(info, dict) else None
     if not isinstance(hv, dict):
-        return "not implemented yet: svffd reports no VM support (/svff/info has no " \
+        return "this svffd reports no VM support (an older build? /svff/info has no " \
                "'hypervisor')"
     if not hv.get("vm_passthrough"):
         return "svffd cannot give VFs to VMs: %s" % (hv.get("vm_passthrough_note") or "?")

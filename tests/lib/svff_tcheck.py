@@ -1,6 +1,6 @@
 # SPDX-License-Identifier: BSD-3-Clause
-"""build/app/svff-trafficcheck driven from a test (contract:
-/work/helpers/tcheck-contract.md, summary in app/svff-trafficcheck/main.c).
+"""build/app/svff-trafficcheck driven from a test (its options, report and exit
+codes: app/svff-trafficcheck/main.c).
 
     with TrafficCheck(devargs, "name") as tc:    # started, waits for --ready
         ... pause / reconf ...

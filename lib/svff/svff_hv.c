@@ -385,19 +385,29 @@ check_vf(const struct svff_hv_vf *vf, char *err, size_t errlen)
 	return 0;
 }
 
+/* The arguments every per-VF call takes: an adapter, a VM name, a VF (and, @p ptrs_ok,
+ * whatever pointers of its own the call needs). */
+static int
+check_call(const struct svff_hv *hv, bool ptrs_ok, const char *vm, const struct svff_hv_vf *vf,
+		char *err, size_t errlen)
+{
+	int rc;
+
+	if (hv == NULL || !ptrs_ok) {
+		snprintf(err, errlen, "invalid arguments");
+		return -EINVAL;
+	}
+	rc = svff_hv_check_name(vm, err, errlen);
+	return rc < 0 ? rc : check_vf(vf, err, errlen);
+}
+
 int
 svff_hv_attach(struct svff_hv *hv, const char *vm, const struct svff_hv_vf *vf,
 		struct svff_hv_grant *out, char *err, size_t errlen)
 {
 	int rc;
 
-	if (hv == NULL || out == NULL) {
-		snprintf(err, errlen, "invalid arguments");
-		return -EINVAL;
-	}
-	rc = svff_hv_check_name(vm, err, errlen);
-	if (rc == 0)
-		rc = check_vf(vf, err, errlen);
+	rc = check_call(hv, out != NULL, vm, vf, err, errlen);
 	if (rc < 0)
 		return rc;
 	memset(out, 0, sizeof(*out));
@@ -410,13 +420,7 @@ svff_hv_detach(struct svff_hv *hv, const char *vm, const struct svff_hv_vf *vf,
 {
 	int rc;
 
-	if (hv == NULL) {
-		snprintf(err, errlen, "invalid arguments");
-		return -EINVAL;
-	}
-	rc = svff_hv_check_name(vm, err, errlen);
-	if (rc == 0)
-		rc = check_vf(vf, err, errlen);
+	rc = check_call(hv, true, vm, vf, err, errlen);
 	if (rc < 0)
 		return rc;
 	return hv->ops->detach(hv, vm, vf, err, errlen);
@@ -468,13 +472,7 @@ svff_hv_vf_present(struct svff_hv *hv, const char *vm, const struct svff_hv_vf *
 {
 	int rc;
 
-	if (hv == NULL || present == NULL) {
-		snprintf(err, errlen, "invalid arguments");
-		return -EINVAL;
-	}
-	rc = svff_hv_check_name(vm, err, errlen);
-	if (rc == 0)
-		rc = check_vf(vf, err, errlen);
+	rc = check_call(hv, present != NULL, vm, vf, err, errlen);
 	return rc < 0 ? rc : hv->ops->vf_present(hv, vm, vf, present, err, errlen);
 }
 
@@ -495,13 +493,7 @@ svff_hv_park(struct svff_hv *hv, const char *vm, const struct svff_hv_vf *vf,
 {
 	int rc;
 
-	if (hv == NULL) {
-		snprintf(err, errlen, "invalid arguments");
-		return -EINVAL;
-	}
-	rc = svff_hv_check_name(vm, err, errlen);
-	if (rc == 0)
-		rc = check_vf(vf, err, errlen);
+	rc = check_call(hv, true, vm, vf, err, errlen);
 	if (rc < 0)
 		return rc;
 	if (hv->ops->park == NULL || !svff_hv_keeps_device(hv, vm, vf)) {
@@ -518,13 +510,7 @@ svff_hv_unpark(struct svff_hv *hv, const char *vm, const struct svff_hv_vf *vf,
 {
 	int rc;
 
-	if (hv == NULL || link == NULL) {
-		snprintf(err, errlen, "invalid arguments");
-		return -EINVAL;
-	}
-	rc = svff_hv_check_name(vm, err, errlen);
-	if (rc == 0)
-		rc = check_vf(vf, err, errlen);
+	rc = check_call(hv, link != NULL, vm, vf, err, errlen);
 	if (rc < 0)
 		return rc;
 	if (hv->ops->unpark == NULL) {
